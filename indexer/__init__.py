@@ -1,0 +1,1 @@
+"""Indexer: links service sessions to footage, measures coverage, runs analytics."""

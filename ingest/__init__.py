@@ -1,0 +1,1 @@
+"""Ingest: queue and application events in, service sessions out."""

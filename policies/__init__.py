@@ -1,0 +1,1 @@
+"""Policies: the centre's ethics rules evaluated over sessions into findings."""

@@ -1,0 +1,257 @@
+"""One connection to a camera: demux packets, cut them into segments, commit to the spool.
+
+A session that fails is thrown away; the supervisor starts a fresh one after a pause.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import av
+
+from recorder.finalize import PendingGap, TrackCounts, build_gap, commit_segment, recover_leftover
+from recorder.metrics import RecorderMetrics
+from recorder.segmenter import WallAnchor, arrival_lag_s, gap_needed, reanchor, segment_should_end
+from recorder.source import AudioChoice, CameraSpec, SourceError, choose_audio, file_start_time, open_source
+from recorder.spool import ChainState, OpenSegment, Spool
+from recorder.writer import CopyAudio, SegmentWriter
+from seffaf.clock import Clock
+from seffaf.config import RecorderConfig
+from seffaf.keys import SegmentKey
+from seffaf.manifests import GapCause
+
+logger = logging.getLogger(__name__)
+
+
+class SessionEnd(StrEnum):
+    SOURCE_ENDED = "source_ended"
+    STOPPED = "stopped"
+    SPOOL_FULL = "spool_full"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    end: SessionEnd
+    connected: bool
+    detail: str = ""
+
+
+class CameraSession:
+    def __init__(
+        self,
+        camera: CameraSpec,
+        spool: Spool,
+        chain: ChainState,
+        config: RecorderConfig,
+        clock: Clock,
+        stop: threading.Event,
+        metrics: RecorderMetrics,
+        pending_gap: PendingGap | None = None,
+        start_time: datetime | None = None,
+    ) -> None:
+        self.camera = camera
+        self.chain = chain
+        self.pending_gap = pending_gap
+        self._spool = spool
+        self._config = config
+        self._clock = clock
+        self._stop = stop
+        self._metrics = metrics
+        self._start_time = start_time
+        self._writer: SegmentWriter | None = None
+        self._opened: OpenSegment | None = None
+        self._anchor: WallAnchor | None = None
+        self._min_lag_s: float | None = None
+        self._last_video_end_s = 0.0
+        self._reanchored_by_s: float | None = None
+        self.skipped_before_keyframe = 0
+
+    def run(self) -> SessionResult:
+        container = open_source(
+            self.camera,
+            self._config.rtsp_transport,
+            self._config.open_timeout_seconds,
+            self._config.read_timeout_seconds,
+        )
+        try:
+            return self._record(container)
+        finally:
+            container.close()
+
+    def _record(self, container: av.container.InputContainer) -> SessionResult:
+        if not container.streams.video:
+            raise SourceError(f"camera {self.camera.camera}: {self.camera.display_source} has no video stream")
+        video = container.streams.video[0]
+        audio_stream = container.streams.audio[0] if container.streams.audio else None
+        audio = choose_audio(audio_stream)
+        if audio.warning:
+            logger.error("camera %s: %s", self.camera.camera, audio.warning)
+        if not self.camera.is_live and self._start_time is None:
+            self._start_time = file_start_time(container)
+        streams = [video] if audio.route is None or audio_stream is None else [video, audio_stream]
+        end = SessionEnd.SOURCE_ENDED
+        detail = "stream ended"
+        try:
+            for packet in container.demux(streams):
+                if self._stop.is_set():
+                    end, detail = SessionEnd.STOPPED, "stop requested"
+                    break
+                if packet.size == 0 or (packet.pts is None and packet.dts is None):
+                    continue
+                self._metrics.packet_received()
+                if packet.stream is video:
+                    if not self._on_video(packet, video, audio):
+                        end, detail = SessionEnd.SPOOL_FULL, "spool below its free-space minimum"
+                        break
+                elif self._writer is not None:
+                    self._on_audio(packet, audio)
+        except (av.FFmpegError, OSError) as exc:
+            end, detail = SessionEnd.FAILED, f"{type(exc).__name__}: {exc}"
+            logger.warning("camera %s: stream interrupted: %s", self.camera.camera, detail)
+        self._close_segment()
+        return SessionResult(end, connected=self._anchor is not None, detail=detail)
+
+    def _packet_seconds(self, packet: av.Packet) -> float:
+        stamp = packet.pts if packet.pts is not None else packet.dts
+        assert stamp is not None and packet.time_base is not None
+        return float(stamp * packet.time_base)
+
+    def _on_video(self, packet: av.Packet, video: av.video.stream.VideoStream, audio: AudioChoice) -> bool:
+        t = self._packet_seconds(packet)
+        arrival = self._clock()
+        if self._anchor is None:
+            if not packet.is_keyframe:
+                self.skipped_before_keyframe += 1  # undecodable without its keyframe
+                return True
+            self._anchor = WallAnchor(wall=self._start_time or arrival, stream_s=t)
+        if self.camera.is_live:
+            lag = arrival_lag_s(self._anchor, t, arrival)
+            self._min_lag_s = lag if self._min_lag_s is None else min(self._min_lag_s, lag)
+        writer = self._writer
+        if writer is None or segment_should_end(writer.start_s, t, packet.is_keyframe, self._config.segment_seconds):
+            self._close_segment()
+            if self._spool.free_bytes() < self._config.min_free_spool_bytes:
+                return False
+            self._open_segment(t, video, audio)
+        assert self._writer is not None
+        duration = float((packet.duration or 0) * packet.time_base) if packet.time_base else 0.0
+        self._writer.add_video(packet, t, duration)
+        self._last_video_end_s = t + duration
+        return True
+
+    def _on_audio(self, packet: av.Packet, audio: AudioChoice) -> None:
+        assert self._writer is not None
+        t = self._packet_seconds(packet)
+        if isinstance(audio.route, CopyAudio):
+            self._writer.add_audio_packet(packet, t)
+            return
+        try:
+            frames = packet.decode()
+        except av.FFmpegError:
+            logger.warning("camera %s: undecodable audio packet at %.3fs skipped", self.camera.camera, t)
+            return
+        for frame in frames:
+            if frame.pts is not None and frame.time_base is not None:
+                self._writer.add_audio_frame(frame, float(frame.pts * frame.time_base))
+
+    def _open_segment(self, t: float, video: av.video.stream.VideoStream, audio: AudioChoice) -> None:
+        assert self._anchor is not None
+        start = self._anchor.wall_at(t)
+        if self.pending_gap is not None:
+            if gap_needed(self.pending_gap.start, start, self._config.gap_tolerance_seconds):
+                self._write_gap(self.pending_gap, start)
+            self.pending_gap = None
+        elif self._reanchored_by_s is None and gap_needed(
+            self.chain.accounted_until, start, self._config.gap_tolerance_seconds
+        ):
+            assert self.chain.accounted_until is not None
+            discontinuity = PendingGap(
+                self.chain.accounted_until, GapCause.SOURCE_DISCONTINUITY, "stream time jumped forward"
+            )
+            self._write_gap(discontinuity, start)
+        seq = self.chain.last_seq + 1
+        audio_stream = video.container.streams.audio[0] if audio.route is not None else None
+        self._opened = OpenSegment(
+            camera=self.camera.camera,
+            center=self.camera.center,
+            window=self.camera.window,
+            seq=seq,
+            key=SegmentKey(self.camera.camera, seq, start).encode(),
+            start=start,
+            prev_sha256=self.chain.last_sha256,
+            source=self.camera.display_source,
+            video_codec=video.codec_context.name,
+            width=video.codec_context.width,
+            height=video.codec_context.height,
+            audio_source_codec=audio_stream.codec_context.name if audio_stream is not None else None,
+            audio_stored_codec=audio.stored_codec,
+            audio_sample_rate=audio_stream.sample_rate if audio_stream is not None else 0,
+            audio_channels=audio_stream.codec_context.channels if audio_stream is not None else 0,
+            audio_status=audio.status,
+            warnings=self._segment_warnings(audio),
+        )
+        self._reanchored_by_s = None
+        part = self._spool.begin(self._opened)
+        self._writer = SegmentWriter(part, video, audio.route, t, self._config.fragment_seconds)
+
+    def close_gap(self, pending: PendingGap, end: datetime) -> None:
+        """Record an interruption that ends without new footage (the recorder is stopping)."""
+        if gap_needed(pending.start, end, self._config.gap_tolerance_seconds):
+            self._write_gap(pending, end)
+            self.chain = self.chain.model_copy(update={"accounted_until": end})
+            self._spool.save_state(self.chain)
+
+    def _segment_warnings(self, audio: AudioChoice) -> list[str]:
+        warnings = [audio.warning] if audio.warning else []
+        if self._reanchored_by_s is not None:
+            warnings.append(f"wall clock disagreed with stream time by {self._reanchored_by_s:+.3f}s: re-anchored")
+        return warnings
+
+    def _write_gap(self, pending: PendingGap, end: datetime) -> None:
+        gap = build_gap(self.camera, self.chain.last_seq, pending, end, self._clock())
+        self._spool.add_gap(gap)
+        self._metrics.gap(gap.cause.value)
+        logger.warning(
+            "camera %s: gap %s from %s to %s (%.1fs): %s",
+            self.camera.camera, gap.cause.value, gap.start.isoformat(), gap.end.isoformat(), gap.duration_s, gap.detail,
+        )  # fmt: skip
+
+    def _close_segment(self) -> None:
+        writer, opened = self._writer, self._opened
+        self._writer = self._opened = None
+        if writer is None or opened is None:
+            return
+        try:
+            stats = writer.close()
+        except (av.FFmpegError, OSError):
+            logger.exception("camera %s: closing seq %d failed; recovering the partial file", opened.camera, opened.seq)
+            writer.abort()
+            manifest = recover_leftover(self._spool, opened, self._clock())
+            if manifest is not None:
+                self._advance(manifest.seq, manifest.sha256, manifest.key, manifest.end, manifest.size_bytes)
+            return
+        counts = TrackCounts(
+            video_packets=stats.video_packets,
+            audio_packets=stats.audio_packets,
+            keyframe_offsets_s=stats.keyframe_offsets_s,
+            duration_s=round(stats.last_end_s - writer.start_s, 6),
+        )
+        manifest, self.chain = commit_segment(self._spool, opened, counts, self._clock())
+        self._metrics.segment_written(manifest.size_bytes)
+        if self._anchor is not None and self.camera.is_live:
+            moved = reanchor(self._anchor, self._min_lag_s, self._config.clock_tolerance_seconds)
+            if moved != self._anchor:
+                self._reanchored_by_s = (moved.wall - self._anchor.wall).total_seconds()
+                logger.warning("camera %s: wall clock moved %+.3fs against stream time; re-anchored",
+                               self.camera.camera, self._reanchored_by_s)  # fmt: skip
+                self._anchor = moved
+        self._min_lag_s = None
+
+    def _advance(self, seq: int, sha256: str, key: str, end: datetime, size: int) -> None:
+        self.chain = ChainState(last_seq=seq, last_sha256=sha256, last_key=key, accounted_until=end)
+        self._metrics.segment_written(size)

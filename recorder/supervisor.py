@@ -1,0 +1,195 @@
+"""The recorder's restart loop: one camera, sessions retried with backoff, gaps accounted for."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from recorder.finalize import PendingGap, recover_leftover
+from recorder.metrics import RecorderMetrics
+from recorder.segmenter import backoff_delay_s
+from recorder.session import CameraSession, SessionEnd
+from recorder.source import CameraSpec, SourceError
+from recorder.spool import ChainState, ReadySegment, Spool
+from recorder.uploader import Uploader
+from seffaf.clock import Clock
+from seffaf.config import RecorderConfig
+from seffaf.keys import segment_prefix
+from seffaf.manifests import GapCause, SegmentManifest
+from seffaf.storage.base import ObjectStore, StoreError
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_CAMERA = 2
+EXIT_SPOOL_LEFT = 3
+EXIT_SETUP = 4
+
+
+class RecorderSetupError(Exception):
+    """The recorder cannot start; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class RecorderOutcome:
+    exit_code: int
+    message: str
+
+
+def chain_head_from_store(store: ObjectStore, camera: str) -> ChainState | None:
+    """The last committed segment of a camera, for a recorder whose spool is new."""
+    last_manifest_key = None
+    for info in store.list(segment_prefix(camera)):
+        if info.key.endswith(".json"):
+            last_manifest_key = info.key
+    if last_manifest_key is None:
+        return None
+    manifest = SegmentManifest.model_validate_json(store.get(last_manifest_key))
+    return ChainState(
+        last_seq=manifest.seq, last_sha256=manifest.sha256, last_key=manifest.key, accounted_until=manifest.end
+    )
+
+
+def reconcile_chain(spool: Spool, store: ObjectStore) -> ChainState:
+    """Spool state, corrected by anything committed after it was saved (crash between the two)."""
+    state = spool.load_state()
+    if state is None:
+        try:
+            state = chain_head_from_store(store, spool.camera)
+        except StoreError as exc:
+            raise RecorderSetupError(
+                f"camera {spool.camera}: the spool has no chain state and the store cannot be read "
+                f"to continue the sequence ({exc}); start again once the store is reachable"
+            ) from exc
+    state = state or ChainState()
+    segments = [item for item in spool.ready_items() if isinstance(item, ReadySegment)]
+    if segments and segments[-1].manifest.seq > state.last_seq:
+        last = segments[-1].manifest
+        state = ChainState(last_seq=last.seq, last_sha256=last.sha256, last_key=last.key, accounted_until=last.end)
+    return state
+
+
+class Supervisor:
+    def __init__(
+        self,
+        camera: CameraSpec,
+        spool: Spool,
+        store: ObjectStore,
+        config: RecorderConfig,
+        metrics: RecorderMetrics,
+        clock: Clock,
+        stop: threading.Event,
+        wait_for_camera: bool = False,
+        start_time: datetime | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.camera = camera
+        self._spool = spool
+        self._store = store
+        self._config = config
+        self._metrics = metrics
+        self._clock = clock
+        self._stop = stop
+        self._wait_for_camera = wait_for_camera
+        self._start_time = start_time
+        self._rng = rng or random.Random()
+
+    def _recover(self) -> ChainState:
+        for opened in self._spool.leftovers():
+            manifest = recover_leftover(self._spool, opened, self._clock())
+            if manifest is not None:
+                self._spool.save_state(
+                    ChainState(
+                        last_seq=manifest.seq,
+                        last_sha256=manifest.sha256,
+                        last_key=manifest.key,
+                        accounted_until=manifest.end,
+                    )
+                )
+        return reconcile_chain(self._spool, self._store)
+
+    def run(self) -> RecorderOutcome:
+        self._spool.prepare()
+        chain = self._recover()
+        pending = None
+        if chain.accounted_until is not None and self.camera.is_live:
+            pending = PendingGap(chain.accounted_until, GapCause.RECORDER_DOWN, "recorder was not running")
+        uploader = Uploader(self._store, self._spool, self._metrics, self._clock, self._config.upload_retry_max_seconds)
+        upload_stop = threading.Event()
+        upload_thread = threading.Thread(target=uploader.run, args=(upload_stop,), name="uploader", daemon=True)
+        upload_thread.start()
+        try:
+            outcome = self._record(chain, pending, uploader)
+        finally:
+            upload_stop.set()
+            uploader.wake.set()
+            upload_thread.join()
+        if outcome.exit_code != EXIT_OK:
+            return outcome
+        drain_limit = self._config.drain_seconds if self.camera.is_live else float("inf")
+        if uploader.drain(drain_limit):
+            return outcome
+        left = self._spool.ready_count()
+        message = f"camera {self.camera.camera}: {left} item(s) still in the spool; they upload at next start"
+        return RecorderOutcome(EXIT_OK if self.camera.is_live else EXIT_SPOOL_LEFT, message)
+
+    def _record(self, chain: ChainState, pending: PendingGap | None, uploader: Uploader) -> RecorderOutcome:
+        attempt = 0
+        ever_connected = False
+        while not self._stop.is_set():
+            session = CameraSession(
+                self.camera, self._spool, chain, self._config, self._clock, self._stop, self._metrics,
+                pending, self._start_time,
+            )  # fmt: skip
+            try:
+                result = session.run()
+            except SourceError as exc:
+                if not ever_connected and not self._wait_for_camera:
+                    return RecorderOutcome(EXIT_CAMERA, str(exc))
+                logger.warning("%s", exc)
+                chain, pending = session.chain, session.pending_gap or self._gap_from(chain, str(exc))
+            else:
+                chain = session.chain
+                ever_connected = ever_connected or result.connected
+                if result.connected:
+                    attempt = 0
+                if result.end is SessionEnd.STOPPED:
+                    break
+                if result.end is SessionEnd.SOURCE_ENDED and not self.camera.is_live:
+                    return RecorderOutcome(EXIT_OK, f"camera {self.camera.camera}: file recorded to seq {chain.last_seq}")
+                if result.end is SessionEnd.SPOOL_FULL:
+                    pending = self._wait_for_spool(chain)
+                    continue
+                pending = session.pending_gap or self._gap_from(chain, result.detail)
+            self._metrics.reconnect()
+            delay = backoff_delay_s(
+                attempt, self._config.reconnect_initial_seconds, self._config.reconnect_max_seconds, self._rng
+            )
+            attempt += 1
+            logger.info("camera %s: reconnecting in %.1fs", self.camera.camera, delay)
+            uploader.wake.set()
+            self._stop.wait(delay)
+        if pending is not None and pending.cause is not GapCause.RECORDER_DOWN:
+            # Stopping while the camera is down: close that gap now, the restart opens its own.
+            session = CameraSession(self.camera, self._spool, chain, self._config, self._clock, self._stop, self._metrics)
+            session.close_gap(pending, self._clock())
+        return RecorderOutcome(EXIT_OK, f"camera {self.camera.camera}: stopped at seq {chain.last_seq}")
+
+    def _gap_from(self, chain: ChainState, detail: str) -> PendingGap:
+        start = chain.accounted_until or self._clock()
+        return PendingGap(start, GapCause.CAMERA_UNREACHABLE, f"camera unreachable: {detail}")
+
+    def _wait_for_spool(self, chain: ChainState) -> PendingGap:
+        self._metrics.spool_full(True)
+        logger.error(
+            "camera %s: ALARM spool has %d bytes free (minimum %d): not taking footage until uploads free space",
+            self.camera.camera, self._spool.free_bytes(), self._config.min_free_spool_bytes,
+        )  # fmt: skip
+        while not self._stop.is_set() and self._spool.free_bytes() < self._config.min_free_spool_bytes:
+            self._stop.wait(1.0)
+        self._metrics.spool_full(False)
+        start = chain.accounted_until or self._clock()
+        return PendingGap(start, GapCause.SPOOL_FULL, "spool disk below its free-space minimum")

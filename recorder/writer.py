@@ -1,0 +1,179 @@
+"""One fragmented-MP4 segment being written to the spool as a `.part` file.
+
+Video packets are copied (never decoded); audio is copied or, for codecs MP4 cannot
+carry (G.711), encoded to AAC here. Fragments are cut at most every `fragment_s`, so a
+crash loses at most that much; the file is fsynced once a second and on close.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+from av.audio.resampler import AudioResampler
+
+FSYNC_INTERVAL_S = 1.0
+
+
+@dataclass(frozen=True)
+class CopyAudio:
+    """Audio the MP4 container carries as it is (AAC, MP3, Opus...)."""
+
+    template: av.audio.stream.AudioStream
+
+
+@dataclass(frozen=True)
+class TranscodeAudio:
+    """Decoded audio (e.g. G.711 from an IP camera) re-encoded to AAC."""
+
+    source_codec: str
+    sample_rate: int
+    layout: str
+    bit_rate: int = 32_000
+
+
+AudioRoute = CopyAudio | TranscodeAudio
+
+
+@dataclass
+class SegmentStats:
+    video_packets: int = 0
+    audio_packets: int = 0
+    audio_frames_in: int = 0
+    keyframe_offsets_s: list[float] = field(default_factory=list)
+    first_s: float | None = None
+    last_end_s: float = 0.0
+
+
+class SegmentWriter:
+    def __init__(
+        self,
+        path: Path,
+        video_template: av.video.stream.VideoStream,
+        audio: AudioRoute | None,
+        start_s: float,
+        fragment_s: float,
+    ) -> None:
+        self.path = path
+        self.start_s = start_s
+        self.stats = SegmentStats()
+        self._video_in_tb = video_template.time_base or Fraction(1, 90_000)
+        self._container = av.open(
+            str(path),
+            "w",
+            format="mp4",
+            options={
+                "movflags": "frag_keyframe+empty_moov+default_base_moof",
+                "frag_duration": str(int(fragment_s * 1_000_000)),
+                "flush_packets": "1",
+            },
+        )
+        self._video = self._container.add_stream_from_template(video_template)
+        self._audio_copy: av.audio.stream.AudioStream | None = None
+        self._audio_encoder: av.audio.stream.AudioStream | None = None
+        self._resampler: AudioResampler | None = None
+        self._last_audio_dts: int | None = None
+        if isinstance(audio, CopyAudio):
+            self._audio_copy = self._container.add_stream_from_template(audio.template)
+        elif isinstance(audio, TranscodeAudio):
+            encoder = self._container.add_stream("aac", rate=audio.sample_rate, layout=audio.layout)
+            encoder.bit_rate = audio.bit_rate
+            self._audio_encoder = encoder
+            self._resampler = AudioResampler(
+                format="fltp", layout=audio.layout, rate=audio.sample_rate, frame_size=1024
+            )
+        # FFmpeg creates the file at the first packet; fsync through our own descriptor.
+        self._sync_fd: int | None = None
+        self._last_sync = time.monotonic()
+        self._video_base_pts = round(start_s / self._video_in_tb)
+
+    def add_video(self, packet: av.Packet, packet_s: float, duration_s: float) -> None:
+        packet.pts = (packet.pts or 0) - self._video_base_pts
+        packet.dts = (packet.dts if packet.dts is not None else packet.pts + self._video_base_pts) - (
+            self._video_base_pts
+        )
+        packet.stream = self._video
+        if packet.is_keyframe:
+            self.stats.keyframe_offsets_s.append(round(packet_s - self.start_s, 6))
+        self._container.mux_one(packet)
+        self.stats.video_packets += 1
+        if self.stats.first_s is None:
+            self.stats.first_s = packet_s
+        self.stats.last_end_s = max(self.stats.last_end_s, packet_s + duration_s)
+        self._maybe_sync()
+
+    def add_audio_packet(self, packet: av.Packet, packet_s: float) -> None:
+        """Copy mode: rebase to the segment start, keep timestamps strictly increasing."""
+        assert self._audio_copy is not None and packet.time_base is not None
+        base = round(self.start_s / packet.time_base)
+        dts = (packet.dts if packet.dts is not None else packet.pts or 0) - base
+        if self._last_audio_dts is not None and dts <= self._last_audio_dts:
+            dts = self._last_audio_dts + 1
+        shift = dts - ((packet.dts if packet.dts is not None else packet.pts or 0) - base)
+        packet.pts = (packet.pts if packet.pts is not None else dts + base) - base + shift
+        packet.dts = dts
+        self._last_audio_dts = dts
+        packet.stream = self._audio_copy
+        self._container.mux_one(packet)
+        self.stats.audio_packets += 1
+
+    def add_audio_frame(self, frame: av.AudioFrame, frame_s: float) -> None:
+        """Transcode mode: place the frame at its offset in the segment, then encode."""
+        assert self._audio_encoder is not None and self._resampler is not None
+        offset = max(0.0, frame_s - self.start_s)
+        frame.pts = round(offset * frame.sample_rate)
+        frame.time_base = Fraction(1, frame.sample_rate)
+        self.stats.audio_frames_in += 1
+        for resampled in self._resampler.resample(frame):
+            self._encode(resampled)
+
+    def _encode(self, frame: av.AudioFrame | None) -> None:
+        assert self._audio_encoder is not None
+        packets = self._audio_encoder.encode(frame)
+        self._container.mux(packets)
+        self.stats.audio_packets += len(packets)
+
+    def _fsync(self) -> None:
+        if self._sync_fd is None:
+            if not self.path.exists():
+                return
+            self._sync_fd = os.open(self.path, os.O_RDONLY)
+        os.fsync(self._sync_fd)
+
+    def _maybe_sync(self) -> None:
+        now = time.monotonic()
+        if now - self._last_sync >= FSYNC_INTERVAL_S:
+            self._fsync()
+            self._last_sync = now
+
+    def _release(self) -> None:
+        if self._sync_fd is not None:
+            os.close(self._sync_fd)
+            self._sync_fd = None
+
+    def close(self) -> SegmentStats:
+        try:
+            if self._resampler is not None:
+                for resampled in self._resampler.resample(None):
+                    self._encode(resampled)
+                self._encode(None)
+            self._container.close()
+            self._fsync()
+        finally:
+            self._release()
+        return self.stats
+
+    def abort(self) -> None:
+        """Stop writing without finishing; the `.part` is left for crash recovery."""
+        try:
+            self._container.close()
+        except (av.FFmpegError, OSError):
+            pass
+        try:
+            self._fsync()
+        finally:
+            self._release()

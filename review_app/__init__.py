@@ -1,0 +1,1 @@
+"""Review app: the FastAPI web application and JSON API."""

@@ -1,0 +1,3 @@
+from seffaf.cli.main import app
+
+app(prog_name="seffaf")

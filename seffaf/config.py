@@ -1,0 +1,96 @@
+"""Configuration: defaults < TOML file (`--config`) < SEFFAF_* environment < CLI flags."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("seffaf-data")
+
+
+class ConfigError(ValueError):
+    """Configuration that cannot be used; the message names the field."""
+
+
+class RecorderConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    segment_seconds: float = Field(10.0, ge=2, le=300, description="Target segment length; cut on the next keyframe.")
+    fragment_seconds: float = Field(1.0, gt=0, le=2, description="Longest fMP4 fragment: the most a crash loses.")
+    rtsp_transport: Literal["tcp", "udp"] = Field("tcp", description="RTP transport for RTSP cameras.")
+    open_timeout_seconds: float = Field(10.0, gt=0, le=120, description="Give up opening a camera after this.")
+    read_timeout_seconds: float = Field(5.0, gt=0, le=120, description="A camera silent this long is down.")
+    reconnect_initial_seconds: float = Field(1.0, gt=0, le=60, description="First reconnect delay.")
+    reconnect_max_seconds: float = Field(30.0, gt=0, le=600, description="Cap of the reconnect backoff.")
+    gap_tolerance_seconds: float = Field(
+        0.5, ge=0, le=10, description="A discontinuity longer than this becomes a gap record."
+    )
+    clock_tolerance_seconds: float = Field(
+        2.0, gt=0, le=60, description="Re-anchor stream time to the wall clock beyond this disagreement."
+    )
+    min_free_spool_bytes: int = Field(
+        256 * 1024 * 1024, ge=0, description="Below this free space the recorder stops taking footage."
+    )
+    upload_retry_max_seconds: float = Field(30.0, gt=0, le=600, description="Cap of the upload backoff.")
+    drain_seconds: float = Field(30.0, ge=0, le=3600, description="On SIGTERM, how long to keep uploading.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEFFAF_", env_nested_delimiter="__", extra="forbid")
+    data_dir: Path = Field(DEFAULT_DATA_DIR, description="Where the embedded default keeps everything.")
+    storage_url: str | None = Field(None, description="file:///abs/path or s3://ACCESS:SECRET@HOST:PORT/BUCKET")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; SQLite under data_dir by default.")
+    spool_dir: Path | None = Field(None, description="Recorder spool; data_dir/spool by default.")
+    recorder: RecorderConfig = Field(default_factory=RecorderConfig)
+
+    @property
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or (self.data_dir / "objects").resolve().as_uri()
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'catalog.sqlite3').resolve()}"
+
+    @property
+    def resolved_spool_dir(self) -> Path:
+        return (self.spool_dir or self.data_dir / "spool").resolve()
+
+
+def _describe(error: ValidationError, origin: str) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return f"{origin}: {where}: {first['msg']}"
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings; errors raise ConfigError naming the file (or environment) and field."""
+    file_values: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            file_values = tomllib.loads(config_file.read_text())
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {config_file} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {config_file}: {exc}") from exc
+
+    class _Layered(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, InitSettingsSource(settings_cls, file_values))
+
+    clean = {name: value for name, value in overrides.items() if value is not None}
+    try:
+        layered = _Layered(**clean)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, f"config file {config_file}" if config_file else "settings")) from exc
+    return Settings.model_validate(layered.model_dump())

@@ -1,0 +1,168 @@
+"""S3 object store through the minio SDK (MinIO, SeaweedFS, AWS, any S3)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import urllib3
+from minio import Minio
+from minio.error import S3Error
+
+from seffaf.storage.base import (
+    HASH_CHUNK_BYTES,
+    SHA256_METADATA_KEY,
+    ObjectInfo,
+    ObjectNotFoundError,
+    ObjectStore,
+    StoreError,
+    StoreUnavailableError,
+)
+
+USER_META_PREFIX = "x-amz-meta-"
+MISSING_CODES = frozenset({"NoSuchKey", "NoSuchObject", "ResourceNotFound"})
+T = TypeVar("T")
+
+
+def _user_metadata(headers: Mapping[str, str]) -> dict[str, str]:
+    return {
+        name.lower()[len(USER_META_PREFIX) :]: value
+        for name, value in headers.items()
+        if name.lower().startswith(USER_META_PREFIX)
+    }
+
+
+class S3ObjectStore(ObjectStore):
+    def __init__(self, client: Minio, bucket: str, endpoint: str) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._endpoint = endpoint
+
+    @property
+    def location(self) -> str:
+        return f"s3://{self._endpoint}/{self._bucket}"
+
+    @property
+    def bucket(self) -> str:
+        return self._bucket
+
+    @property
+    def client(self) -> Minio:
+        return self._client
+
+    def _call(self, what: str, key: str, action: Callable[[], T]) -> T:
+        try:
+            return action()
+        except S3Error as exc:
+            if exc.code in MISSING_CODES:
+                raise ObjectNotFoundError(key) from exc
+            raise StoreError(f"{what} {key!r} in {self.location}: {exc.code}: {exc.message}") from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StoreUnavailableError(f"{what} {key!r}: {self.location} unreachable ({exc})") from exc
+
+    def ensure_bucket(self) -> None:
+        def make() -> None:
+            if not self._client.bucket_exists(self._bucket):
+                self._client.make_bucket(self._bucket)
+
+        self._call("create bucket", self._bucket, make)
+
+    def put_file(
+        self,
+        key: str,
+        path: Path,
+        *,
+        sha256: str,
+        content_type: str = "application/octet-stream",
+        metadata: Mapping[str, str] | None = None,
+    ) -> ObjectInfo:
+        meta = {**(metadata or {}), SHA256_METADATA_KEY: sha256}
+        self._call(
+            "upload",
+            key,
+            lambda: self._client.fput_object(
+                self._bucket, key, str(path), content_type=content_type, metadata=meta
+            ),
+        )
+        return self.stat(key)
+
+    def put_bytes(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: Mapping[str, str] | None = None,
+    ) -> ObjectInfo:
+        meta = {**(metadata or {}), SHA256_METADATA_KEY: hashlib.sha256(data).hexdigest()}
+        self._call(
+            "upload",
+            key,
+            lambda: self._client.put_object(
+                self._bucket, key, io.BytesIO(data), len(data), content_type=content_type, metadata=meta
+            ),
+        )
+        return self.stat(key)
+
+    def get_range(self, key: str, offset: int = 0, length: int | None = None) -> bytes:
+        def fetch() -> bytes:
+            response = self._client.get_object(self._bucket, key, offset=offset, length=length or 0)
+            try:
+                return bytes(response.read())
+            finally:
+                response.close()
+                response.release_conn()
+
+        return self._call("read", key, fetch)
+
+    def iter_chunks(self, key: str, chunk_size: int = HASH_CHUNK_BYTES) -> Iterator[bytes]:
+        response = self._call("read", key, lambda: self._client.get_object(self._bucket, key))
+        try:
+            while True:
+                chunk = self._call("read", key, lambda: response.read(chunk_size))
+                if not chunk:
+                    return
+                yield bytes(chunk)
+        finally:
+            response.close()
+            response.release_conn()
+
+    def stat(self, key: str) -> ObjectInfo:
+        obj = self._call("stat", key, lambda: self._client.stat_object(self._bucket, key))
+        user_meta = _user_metadata(obj.metadata or {})
+        sha256 = user_meta.pop(SHA256_METADATA_KEY, None)
+        return ObjectInfo(
+            key=key,
+            size=int(obj.size or 0),
+            last_modified=obj.last_modified or datetime.now(UTC),
+            sha256=sha256,
+            content_type=obj.content_type or "application/octet-stream",
+            metadata=user_meta,
+        )
+
+    def list(self, prefix: str, start_after: str | None = None) -> Iterator[ObjectInfo]:
+        listing = self._call(
+            "list",
+            prefix,
+            lambda: iter(
+                self._client.list_objects(self._bucket, prefix=prefix, recursive=True, start_after=start_after)
+            ),
+        )
+        while True:
+            obj = self._call("list", prefix, lambda: next(listing, None))
+            if obj is None:
+                return
+            if obj.is_dir or obj.object_name is None:
+                continue
+            yield ObjectInfo(
+                key=obj.object_name,
+                size=int(obj.size or 0),
+                last_modified=obj.last_modified or datetime.now(UTC),
+            )
+
+    def delete(self, key: str) -> None:
+        self._call("delete", key, lambda: self._client.remove_object(self._bucket, key))
