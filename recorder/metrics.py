@@ -11,19 +11,35 @@ class RecorderMetrics:
     def __init__(self, camera: str, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         labels = ["camera"]
-        self._segments = Counter("seffaf_segments_written", "Segments closed into the spool", labels, registry=self.registry)
-        self._bytes = Counter("seffaf_bytes_written", "Media bytes closed into the spool", labels, registry=self.registry)
-        self._uploaded = Counter("seffaf_segments_uploaded", "Segments verified in the store", labels, registry=self.registry)
-        self._upload_failures = Counter("seffaf_upload_failures", "Failed upload attempts", labels, registry=self.registry)
+        self._segments = Counter(
+            "seffaf_segments_written", "Segments closed into the spool", labels, registry=self.registry
+        )
+        self._bytes = Counter(
+            "seffaf_bytes_written", "Media bytes closed into the spool", labels, registry=self.registry
+        )
+        self._uploaded = Counter(
+            "seffaf_segments_uploaded", "Segments verified in the store", labels, registry=self.registry
+        )
+        self._upload_failures = Counter(
+            "seffaf_upload_failures", "Failed upload attempts", labels, registry=self.registry
+        )
         self._reconnects = Counter("seffaf_reconnects", "Camera reconnect attempts", labels, registry=self.registry)
-        self._gaps = Counter("seffaf_gaps", "Gap records written", labels + ["cause"], registry=self.registry)
+        self._gaps = Counter("seffaf_gaps", "Gap records written", [*labels, "cause"], registry=self.registry)
         self._upload_lag = Gauge(
-            "seffaf_upload_lag_seconds", "Age of the oldest segment not yet in the store", labels, registry=self.registry
+            "seffaf_upload_lag_seconds",
+            "Age of the oldest segment not yet in the store",
+            labels,
+            registry=self.registry,
         )
         self._spool_bytes = Gauge("seffaf_spool_bytes", "Bytes waiting in the spool", labels, registry=self.registry)
-        self._spool_full = Gauge("seffaf_spool_full", "1 while footage is refused for lack of disk", labels, registry=self.registry)
+        self._spool_full = Gauge(
+            "seffaf_spool_full", "1 while footage is refused for lack of disk", labels, registry=self.registry
+        )
         self._since_packet = Gauge(
-            "seffaf_seconds_since_last_packet", "Seconds since the camera last sent a packet", labels, registry=self.registry
+            "seffaf_seconds_since_last_packet",
+            "Seconds since the camera last sent a packet",
+            labels,
+            registry=self.registry,
         )
         self._camera = camera
         self._last_packet = time.monotonic()

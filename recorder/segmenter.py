@@ -48,7 +48,7 @@ def reanchor(anchor: WallAnchor, min_lag_s: float | None, tolerance_s: float) ->
 def backoff_delay_s(attempt: int, initial_s: float, max_s: float, rng: random.Random) -> float:
     """Exponential backoff with full jitter in [50 %, 100 %] of the capped delay."""
     capped = min(max_s, initial_s * (2 ** max(0, attempt)))
-    return capped * (0.5 + 0.5 * rng.random())
+    return float(capped * (0.5 + 0.5 * rng.random()))
 
 
 def gap_needed(accounted_until: datetime | None, next_start: datetime, tolerance_s: float) -> bool:

@@ -10,8 +10,12 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from fractions import Fraction
+from typing import cast
 
 import av
+from av.audio.stream import AudioStream
+from av.video.stream import VideoStream
 
 from recorder.finalize import PendingGap, TrackCounts, build_gap, commit_segment, recover_leftover
 from recorder.metrics import RecorderMetrics
@@ -105,24 +109,25 @@ class CameraSession:
                     continue
                 self._metrics.packet_received()
                 if packet.stream is video:
-                    if not self._on_video(packet, video, audio):
+                    if not self._on_video(cast("av.Packet[VideoStream]", packet), video, audio):
                         end, detail = SessionEnd.SPOOL_FULL, "spool below its free-space minimum"
                         break
                 elif self._writer is not None:
-                    self._on_audio(packet, audio)
+                    self._on_audio(cast("av.Packet[AudioStream]", packet), audio)
         except (av.FFmpegError, OSError) as exc:
             end, detail = SessionEnd.FAILED, f"{type(exc).__name__}: {exc}"
             logger.warning("camera %s: stream interrupted: %s", self.camera.camera, detail)
         self._close_segment()
         return SessionResult(end, connected=self._anchor is not None, detail=detail)
 
-    def _packet_seconds(self, packet: av.Packet) -> float:
-        stamp = packet.pts if packet.pts is not None else packet.dts
-        assert stamp is not None and packet.time_base is not None
-        return float(stamp * packet.time_base)
+    @staticmethod
+    def _packet_seconds(pts: int | None, dts: int | None, time_base: Fraction | None) -> float:
+        stamp = pts if pts is not None else dts
+        assert stamp is not None and time_base is not None
+        return float(stamp * time_base)
 
-    def _on_video(self, packet: av.Packet, video: av.video.stream.VideoStream, audio: AudioChoice) -> bool:
-        t = self._packet_seconds(packet)
+    def _on_video(self, packet: av.Packet[VideoStream], video: av.video.stream.VideoStream, audio: AudioChoice) -> bool:
+        t = self._packet_seconds(packet.pts, packet.dts, packet.time_base)
         arrival = self._clock()
         if self._anchor is None:
             if not packet.is_keyframe:
@@ -144,9 +149,9 @@ class CameraSession:
         self._last_video_end_s = t + duration
         return True
 
-    def _on_audio(self, packet: av.Packet, audio: AudioChoice) -> None:
+    def _on_audio(self, packet: av.Packet[AudioStream], audio: AudioChoice) -> None:
         assert self._writer is not None
-        t = self._packet_seconds(packet)
+        t = self._packet_seconds(packet.pts, packet.dts, packet.time_base)
         if isinstance(audio.route, CopyAudio):
             self._writer.add_audio_packet(packet, t)
             return

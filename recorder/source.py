@@ -117,9 +117,7 @@ def choose_audio(stream: av.audio.stream.AudioStream | None) -> AudioChoice:
     if codec in MP4_AUDIO_CODECS:
         return AudioChoice(CopyAudio(stream), AudioStatus.COPIED, codec)
     if not stream.sample_rate or stream.codec_context.layout is None:
-        return AudioChoice(
-            None, AudioStatus.LOST, None, f"audio {codec} has no sample rate or layout: cannot be kept"
-        )
+        return AudioChoice(None, AudioStatus.LOST, None, f"audio {codec} has no sample rate or layout: cannot be kept")
     layout = stream.codec_context.layout.name
     if layout not in ("mono", "stereo"):
         layout = "mono" if stream.codec_context.channels == 1 else "stereo"

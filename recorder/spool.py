@@ -15,7 +15,6 @@ verified in the store (the uploader calls `remove` only after verification).
 from __future__ import annotations
 
 import contextlib
-
 import os
 import shutil
 import uuid
@@ -236,6 +235,3 @@ class Spool:
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.dir).free
-
-
-

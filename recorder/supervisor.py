@@ -95,7 +95,7 @@ class Supervisor:
         self._stop = stop
         self._wait_for_camera = wait_for_camera
         self._start_time = start_time
-        self._rng = rng or random.Random()
+        self._rng = rng or random.Random()  # noqa: S311 - backoff jitter, not security
 
     def _recover(self) -> ChainState:
         for opened in self._spool.leftovers():
@@ -159,7 +159,9 @@ class Supervisor:
                 if result.end is SessionEnd.STOPPED:
                     break
                 if result.end is SessionEnd.SOURCE_ENDED and not self.camera.is_live:
-                    return RecorderOutcome(EXIT_OK, f"camera {self.camera.camera}: file recorded to seq {chain.last_seq}")
+                    return RecorderOutcome(
+                        EXIT_OK, f"camera {self.camera.camera}: file recorded to seq {chain.last_seq}"
+                    )
                 if result.end is SessionEnd.SPOOL_FULL:
                     pending = self._wait_for_spool(chain)
                     continue
@@ -174,7 +176,9 @@ class Supervisor:
             self._stop.wait(delay)
         if pending is not None and pending.cause is not GapCause.RECORDER_DOWN:
             # Stopping while the camera is down: close that gap now, the restart opens its own.
-            session = CameraSession(self.camera, self._spool, chain, self._config, self._clock, self._stop, self._metrics)
+            session = CameraSession(
+                self.camera, self._spool, chain, self._config, self._clock, self._stop, self._metrics
+            )
             session.close_gap(pending, self._clock())
         return RecorderOutcome(EXIT_OK, f"camera {self.camera.camera}: stopped at seq {chain.last_seq}")
 

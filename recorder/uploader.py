@@ -38,7 +38,7 @@ class Uploader:
         self._metrics = metrics
         self._clock = clock
         self._retry_max_s = retry_max_s
-        self._rng = rng or random.Random()
+        self._rng = rng or random.Random()  # noqa: S311 - backoff jitter, not security
         self._failures = 0
         self.wake = threading.Event()
 
@@ -118,9 +118,7 @@ class Uploader:
         return True
 
     def _report(self, items: list[ReadyItem]) -> None:
-        oldest: datetime | None = next(
-            (item.manifest.end for item in items if isinstance(item, ReadySegment)), None
-        )
+        oldest: datetime | None = next((item.manifest.end for item in items if isinstance(item, ReadySegment)), None)
         lag = (self._clock() - oldest).total_seconds() if oldest else 0.0
         self._metrics.spool(self._spool.bytes_used(), max(0.0, lag))
 

@@ -16,7 +16,6 @@ from seffaf.keys import GapKey, KeyLayoutError, SegmentKey, gap_prefix, segment_
 from seffaf.manifests import GapManifest, SegmentManifest
 from seffaf.storage.base import ObjectNotFoundError, ObjectStore
 
-
 MANIFEST_ABSENT = "manifest object is absent"
 
 
@@ -86,7 +85,9 @@ def _integrity_problems(segment: StoredSegment) -> list[Problem]:
     return []
 
 
-def _covering_gap(start: datetime, end: datetime, gaps: Sequence[GapManifest], tolerance_s: float) -> GapManifest | None:
+def _covering_gap(
+    start: datetime, end: datetime, gaps: Sequence[GapManifest], tolerance_s: float
+) -> GapManifest | None:
     for gap in gaps:
         if (gap.start - start).total_seconds() <= tolerance_s and (end - gap.end).total_seconds() <= tolerance_s:
             return gap
@@ -116,12 +117,10 @@ def check_chain(
     return report
 
 
-def _check_link(
-    report: ChainReport, previous: StoredSegment, segment: StoredSegment, by_sha: dict[str, int]
-) -> None:
+def _check_link(report: ChainReport, previous: StoredSegment, segment: StoredSegment, by_sha: dict[str, int]) -> None:
     for missing_seq in range(previous.seq + 1, segment.seq):
-        report.problems.append(Problem(ProblemKind.MISSING, missing_seq, "",
-                                       f"no manifest or media between {previous.media_key} and {segment.media_key}"))  # fmt: skip
+        detail = f"no manifest or media between {previous.media_key} and {segment.media_key}"
+        report.problems.append(Problem(ProblemKind.MISSING, missing_seq, "", detail))
     if previous.manifest is None or segment.manifest is None or segment.seq != previous.seq + 1:
         return
     link = segment.manifest.prev_sha256
@@ -160,9 +159,13 @@ def load_chain(
     media = {SegmentKey.decode(k).seq: k for k in keys if k.endswith(".mp4") and _is_segment_key(k)}
     manifests = {SegmentKey.decode(k).seq: k for k in keys if k.endswith(".json") and _is_segment_key(k)}
     all_seqs = sorted(set(media) | set(manifests))
+
     def start_of(seq: int) -> datetime:
         return SegmentKey.decode(media.get(seq) or manifests[seq]).start
-    in_range = [s for s in all_seqs if (since is None or start_of(s) >= since) and (until is None or start_of(s) <= until)]
+
+    in_range = [
+        s for s in all_seqs if (since is None or start_of(s) >= since) and (until is None or start_of(s) <= until)
+    ]
     if not in_range:
         return ChainReport(camera)
     context = [s for s in all_seqs if s < in_range[0]][-1:]

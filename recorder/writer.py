@@ -7,6 +7,7 @@ crash loses at most that much; the file is fsynced once a second and on close.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -91,7 +92,7 @@ class SegmentWriter:
         self._last_sync = time.monotonic()
         self._video_base_pts = round(start_s / self._video_in_tb)
 
-    def add_video(self, packet: av.Packet, packet_s: float, duration_s: float) -> None:
+    def add_video(self, packet: av.Packet[av.video.stream.VideoStream], packet_s: float, duration_s: float) -> None:
         packet.pts = (packet.pts or 0) - self._video_base_pts
         packet.dts = (packet.dts if packet.dts is not None else packet.pts + self._video_base_pts) - (
             self._video_base_pts
@@ -106,7 +107,7 @@ class SegmentWriter:
         self.stats.last_end_s = max(self.stats.last_end_s, packet_s + duration_s)
         self._maybe_sync()
 
-    def add_audio_packet(self, packet: av.Packet, packet_s: float) -> None:
+    def add_audio_packet(self, packet: av.Packet[av.audio.stream.AudioStream], packet_s: float) -> None:
         """Copy mode: rebase to the segment start, keep timestamps strictly increasing."""
         assert self._audio_copy is not None and packet.time_base is not None
         base = round(self.start_s / packet.time_base)
@@ -169,10 +170,8 @@ class SegmentWriter:
 
     def abort(self) -> None:
         """Stop writing without finishing; the `.part` is left for crash recovery."""
-        try:
+        with contextlib.suppress(av.FFmpegError, OSError):
             self._container.close()
-        except (av.FFmpegError, OSError):
-            pass
         try:
             self._fsync()
         finally:

@@ -36,9 +36,7 @@ class KeyLayoutError(ValueError):
 
 def validate_camera_id(camera: str) -> str:
     if not CAMERA_ID.match(camera):
-        raise KeyLayoutError(
-            f"camera id {camera!r} must be 1-64 characters of letters, digits, '.', '_' or '-'"
-        )
+        raise KeyLayoutError(f"camera id {camera!r} must be 1-64 characters of letters, digits, '.', '_' or '-'")
     return camera
 
 

@@ -58,7 +58,7 @@ class RecorderInfo(_Frozen):
 
 
 class SegmentManifest(_Frozen):
-    schema_version: Literal[1] = MANIFEST_SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     kind: Literal["segment"] = "segment"
     center: str | None
     window: int | None
@@ -85,7 +85,7 @@ class SegmentManifest(_Frozen):
 
 
 class GapManifest(_Frozen):
-    schema_version: Literal[1] = MANIFEST_SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     kind: Literal["gap"] = "gap"
     center: str | None
     window: int | None

@@ -60,7 +60,7 @@ def _frame_image(clip: SyntheticClip, background: np.ndarray, index: int) -> np.
 def write_clip(path: Path, clip: SyntheticClip) -> Path:
     """Encode the clip; the container follows the suffix (.mov carries G.711, .mp4 AAC)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame_count = int(round(clip.seconds * clip.fps))
+    frame_count = round(clip.seconds * clip.fps)
     with av.open(str(path), "w") as out:
         video = out.add_stream("libx264", rate=clip.fps)
         video.width, video.height, video.pix_fmt = clip.width, clip.height, "yuv420p"

@@ -34,9 +34,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
 @contextmanager
 def user_errors(*extra: type[Exception]) -> Iterator[None]:
     """Known, explainable failures become one line on stderr and a non-zero exit."""
+    known: tuple[type[Exception], ...] = (ConfigError, StorageUrlError, StoreError, *extra)
     try:
         yield
-    except (ConfigError, StorageUrlError, StoreError, *extra) as exc:
+    except known as exc:
         fail(str(exc))
 
 
@@ -46,7 +47,9 @@ def settings_from(ctx: typer.Context, **overrides: Any) -> Settings:
         return load_settings(state.config_file, **overrides)
 
 
-def build_store(settings: Settings, create_bucket: bool, on_unreachable: Callable[[str], None] | None = None) -> ObjectStore:
+def build_store(
+    settings: Settings, create_bucket: bool, on_unreachable: Callable[[str], None] | None = None
+) -> ObjectStore:
     with user_errors():
         store = open_store(parse_storage_url(settings.resolved_storage_url, "storage URL"))
     if create_bucket and isinstance(store, S3ObjectStore):

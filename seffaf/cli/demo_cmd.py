@@ -46,8 +46,11 @@ def demo(
         # A second run continues the camera's timeline where the first one ended.
         start = chain.accounted_until or (utcnow() - timedelta(seconds=seconds))
         spec = CameraSpec(camera=camera, source=str(clip), center=DEMO_CENTER, window=number)
-        supervisor = Supervisor(spec, spool, store, settings.recorder, RecorderMetrics(camera), utcnow,
-                                threading.Event(), start_time=start, rng=random.Random(number))  # fmt: skip
+        jitter = random.Random(number)  # noqa: S311 - backoff jitter, not security
+        supervisor = Supervisor(
+            spec, spool, store, settings.recorder, RecorderMetrics(camera), utcnow, threading.Event(),
+            start_time=start, rng=jitter,
+        )  # fmt: skip
         outcome = supervisor.run()
         if outcome.exit_code != 0:
             fail(outcome.message)

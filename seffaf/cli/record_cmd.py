@@ -37,7 +37,9 @@ def _install_stop_handlers(stop: threading.Event) -> None:
 def record(
     ctx: typer.Context,
     camera: Annotated[str | None, typer.Option(help="Camera id, e.g. baku-1-w07.")] = None,
-    source: Annotated[str | None, typer.Option(help="rtsp://… URL, or a file recorded once as fast as it reads.")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="rtsp://… URL, or a file recorded once as fast as it reads.")
+    ] = None,
     sites: Annotated[Path | None, typer.Option(help="Record every camera of this sites file.")] = None,
     center: Annotated[str | None, typer.Option(help="Centre id written into manifests.")] = None,
     window: Annotated[int | None, typer.Option(help="Window number written into manifests.")] = None,

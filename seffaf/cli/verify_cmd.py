@@ -20,7 +20,9 @@ def _print_report(report: ChainReport) -> None:
     state = "INTACT" if report.intact else "NOT INTACT"
     typer.echo(f"camera {report.camera}: {report.segments_checked} segment(s) checked: {state}")
     for problem in report.problems:
-        typer.echo(f"  {problem.kind.value.upper():9} seq {problem.seq} {problem.key or '(key unknown)'}: {problem.detail}")
+        typer.echo(
+            f"  {problem.kind.value.upper():9} seq {problem.seq} {problem.key or '(key unknown)'}: {problem.detail}"
+        )
     for hole in report.recorded_gaps:
         typer.echo(f"  recorded gap   after seq {hole.after_seq}: {hole.start.isoformat()} → {hole.end.isoformat()} "
                    f"({hole.seconds:.1f}s) {hole.gap_key}")  # fmt: skip
@@ -43,12 +45,16 @@ def verify_chain(
     with user_errors(ValueError):
         report = load_chain(store, camera, parse_time_option(since, "--since"), parse_time_option(until, "--until"))
     if as_json:
-        typer.echo(json.dumps({
-            "camera": report.camera, "intact": report.intact, "segments_checked": report.segments_checked,
-            "problems": [{"kind": p.kind.value, "seq": p.seq, "key": p.key, "detail": p.detail} for p in report.problems],
+        problems = [{"kind": p.kind.value, "seq": p.seq, "key": p.key, "detail": p.detail} for p in report.problems]
+        payload = {
+            "camera": report.camera,
+            "intact": report.intact,
+            "segments_checked": report.segments_checked,
+            "problems": problems,
             "recorded_gaps": [_hole_json(h) for h in report.recorded_gaps],
             "unexplained_holes": [_hole_json(h) for h in report.unexplained_holes],
-        }, indent=2))  # fmt: skip
+        }
+        typer.echo(json.dumps(payload, indent=2))
     else:
         _print_report(report)
     raise typer.Exit(0 if report.intact else 1)

@@ -21,7 +21,6 @@ from seffaf.storage.base import (
     ObjectNotFoundError,
     ObjectStore,
     StoreError,
-    sha256_file,
 )
 
 META_DIR = ".meta"

@@ -80,13 +80,11 @@ class S3ObjectStore(ObjectStore):
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
     ) -> ObjectInfo:
-        meta = {**(metadata or {}), SHA256_METADATA_KEY: sha256}
+        meta: dict[str, str | list[str] | tuple[str]] = {**(metadata or {}), SHA256_METADATA_KEY: sha256}
         self._call(
             "upload",
             key,
-            lambda: self._client.fput_object(
-                self._bucket, key, str(path), content_type=content_type, metadata=meta
-            ),
+            lambda: self._client.fput_object(self._bucket, key, str(path), content_type=content_type, metadata=meta),
         )
         return self.stat(key)
 
@@ -98,7 +96,10 @@ class S3ObjectStore(ObjectStore):
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
     ) -> ObjectInfo:
-        meta = {**(metadata or {}), SHA256_METADATA_KEY: hashlib.sha256(data).hexdigest()}
+        meta: dict[str, str | list[str] | tuple[str]] = {
+            **(metadata or {}),
+            SHA256_METADATA_KEY: hashlib.sha256(data).hexdigest(),
+        }
         self._call(
             "upload",
             key,

@@ -1,0 +1,396 @@
+"""A real RTSP camera for tests: gst-rtsp-server run by Debian's system Python.
+
+The GStreamer Python bindings (python3-gi) exist only for ``/usr/bin/python3``, not for the
+project venv, so :class:`RtspCamera` runs ``tests/support/rtsp_camera_server.py`` as a
+subprocess of the system interpreter. Each mount serves live H.264 (RTP pt 96) plus G.711
+A-law audio at 8 kHz (RTP pt 8), as IP cameras do.
+
+Loaded as a pytest plugin by ``tests/conftest.py``; provides the fixtures ``rtsp_camera``
+(one started camera with mount ``/cam1``) and ``rtsp_camera_factory``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import select
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+import pytest
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+SERVER_SCRIPT = Path(__file__).with_name("rtsp_camera_server.py")
+DEBIAN_PACKAGES = (
+    "python3-gi",
+    "gir1.2-gst-rtsp-server-1.0",
+    "gstreamer1.0-plugins-base",
+    "gstreamer1.0-plugins-good",
+    "gstreamer1.0-plugins-ugly",
+)
+# Elements the server's pipelines need, and the package that ships each one.
+_REQUIRED_ELEMENTS = {
+    "videotestsrc": "gstreamer1.0-plugins-base",
+    "audiotestsrc": "gstreamer1.0-plugins-base",
+    "x264enc": "gstreamer1.0-plugins-ugly",
+    "rtph264pay": "gstreamer1.0-plugins-good",
+    "alawenc": "gstreamer1.0-plugins-good",
+    "rtppcmapay": "gstreamer1.0-plugins-good",
+}
+_PROBE = f"""
+import gi
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import Gst, GstRtspServer
+Gst.init(None)
+missing = [e for e in {sorted(_REQUIRED_ELEMENTS)!r} if Gst.ElementFactory.find(e) is None]
+print(" ".join(missing))
+"""
+
+
+class RtspCameraError(RuntimeError):
+    """The fake camera could not be started (or GStreamer is not installed)."""
+
+
+@functools.cache
+def gstreamer_problem() -> str | None:
+    """Return why the system Python cannot run the camera server, or None if it can."""
+    install = "sudo apt-get install " + " ".join(DEBIAN_PACKAGES)
+    if not SYSTEM_PYTHON.exists():
+        return f"{SYSTEM_PYTHON} not found; the RTSP test camera needs Debian's python3. {install}"
+    try:
+        probe = subprocess.run(
+            [str(SYSTEM_PYTHON), "-c", _PROBE], capture_output=True, text=True, timeout=60, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"{SYSTEM_PYTHON} timed out importing gi/GStreamer"
+    if probe.returncode != 0:
+        tail = "\n".join(probe.stderr.strip().splitlines()[-5:])
+        return f"{SYSTEM_PYTHON} cannot import gi / GstRtspServer; install the Debian packages: {install}\n{tail}"
+    missing = probe.stdout.split()
+    if missing:
+        pkgs = sorted({_REQUIRED_ELEMENTS[e] for e in missing})
+        return f"GStreamer elements missing: {', '.join(missing)}; install: sudo apt-get install {' '.join(pkgs)}"
+    return None
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class RtspCamera:
+    """One gst-rtsp-server process serving ``mounts`` on ``rtsp://127.0.0.1:<port>``.
+
+    ``restart()`` (or ``stop()`` then ``start()``) keeps the same port, so clients can
+    reconnect to the same URL. Usable as a context manager.
+    """
+
+    def __init__(
+        self,
+        mounts: Sequence[str] = ("/cam1",),
+        port: int | None = None,
+        width: int = 640,
+        height: int = 360,
+        fps: int = 25,
+        audio: bool = True,
+        *,
+        gop_seconds: float = 2.0,
+        bitrate_kbps: int = 800,
+        overlay: bool = True,
+        ready_timeout_s: float = 20.0,
+    ) -> None:
+        if not mounts:
+            raise ValueError("RtspCamera needs at least one mount")
+        self.mounts: list[str] = [m if m.startswith("/") else "/" + m for m in mounts]
+        if len(set(self.mounts)) != len(self.mounts):
+            raise ValueError(f"duplicate mounts: {self.mounts}")
+        self._port: int | None = port
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.audio = audio
+        self.gop_seconds = gop_seconds
+        self.bitrate_kbps = bitrate_kbps
+        self.overlay = overlay
+        self.ready_timeout_s = ready_timeout_s
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RtspCameraError("camera has no port yet; call start() first")
+        return self._port
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def gop_frames(self) -> int:
+        return max(1, round(self.gop_seconds * self.fps))
+
+    def url(self, mount: str = "/cam1") -> str:
+        mount = mount if mount.startswith("/") else "/" + mount
+        if mount not in self.mounts:
+            raise KeyError(f"{mount} is not served by this camera (mounts: {self.mounts})")
+        return f"rtsp://127.0.0.1:{self.port}{mount}"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {m: self.url(m) for m in self.mounts}
+
+    def start(self) -> Self:
+        """Spawn the server and wait until it prints ``READY``. Idempotent while running."""
+        if self.running:
+            return self
+        problem = gstreamer_problem()
+        if problem is not None:
+            raise RtspCameraError(problem)
+        self._reap()
+        deadline = time.monotonic() + self.ready_timeout_s
+        # First start without a port: probe a free one, and probe again if it gets stolen
+        # before the server binds it. Otherwise (given port, or restart) keep the port and
+        # retry until the deadline: the previous server's socket may linger for a moment.
+        pick_new = self._port is None
+        attempts = 0
+        while True:
+            if pick_new:
+                self._port = free_port()
+            attempts += 1
+            ok, error = self._spawn_and_wait(deadline)
+            if ok:
+                return self
+            if "cannot bind" not in error or time.monotonic() >= deadline or (pick_new and attempts >= 5):
+                raise RtspCameraError(error)
+            if not pick_new:
+                time.sleep(0.2)
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """SIGTERM the server's process group, wait, then SIGKILL. Safe to call twice."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            self._signal_group(proc, signal.SIGTERM)
+            try:
+                proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self._signal_group(proc, signal.SIGKILL)
+                proc.wait(timeout=timeout_s)
+        self._reap()
+
+    def restart(self, down_s: float = 0.0) -> Self:
+        """Stop, stay down for ``down_s`` seconds, start again on the same port."""
+        self.stop()
+        if down_s > 0:
+            time.sleep(down_s)
+        return self.start()
+
+    def stderr_tail(self, lines: int = 30) -> str:
+        """Last lines the running (or just failed) server wrote to stderr."""
+        if self._stderr is None:
+            return ""
+        try:
+            fd = self._stderr.fileno()
+            # pread: the child shares this file offset, so never move it.
+            data = os.pread(fd, os.fstat(fd).st_size, 0)
+        except (OSError, ValueError):
+            return ""
+        return "\n".join(data.decode(errors="replace").strip().splitlines()[-lines:])
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"pid={self.pid}" if self.running else "stopped"
+        return f"RtspCamera(port={self._port}, mounts={self.mounts}, {state})"
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _command(self) -> list[str]:
+        cmd = [
+            str(SYSTEM_PYTHON),
+            "-u",
+            str(SERVER_SCRIPT),
+            "--port",
+            str(self.port),
+            "--width",
+            str(self.width),
+            "--height",
+            str(self.height),
+            "--fps",
+            str(self.fps),
+            "--gop-seconds",
+            str(self.gop_seconds),
+            "--bitrate-kbps",
+            str(self.bitrate_kbps),
+            "--exit-with-parent",
+        ]
+        for m in self.mounts:
+            cmd += ["--mount", m]
+        if not self.audio:
+            cmd.append("--no-audio")
+        if not self.overlay:
+            cmd.append("--no-overlay")
+        return cmd
+
+    def _spawn_and_wait(self, deadline: float) -> tuple[bool, str]:
+        """Start one server process; return (ready, error message)."""
+        # Lives as long as the server process; closed by _reap(). A file, not a pipe, so a
+        # chatty server can never block on a full pipe buffer.
+        self._stderr = tempfile.TemporaryFile(prefix="rtsp-camera-", suffix=".stderr")  # noqa: SIM115
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+        env.setdefault("GST_DEBUG", "1")  # only errors, keeps stderr readable
+        proc = subprocess.Popen(
+            self._command(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
+        self._proc = proc
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        buf = b""
+        while b"\n" not in buf:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                tail = self.stderr_tail()
+                self.stop()
+                return False, (
+                    f"RTSP camera did not print READY within {self.ready_timeout_s:.0f}s "
+                    f"(port {self._port}); stderr tail:\n{tail}"
+                )
+            readable, _, _ = select.select([fd], [], [], min(remaining, 0.5))
+            if readable:
+                chunk = os.read(fd, 4096)
+                if not chunk:  # EOF: the server exited
+                    break
+                buf += chunk
+        line = buf.split(b"\n", 1)[0].decode(errors="replace").strip()
+        if line == f"READY {self._port}":
+            return True, ""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)  # stdout hit EOF: the server is exiting, collect its status
+        tail = self.stderr_tail()
+        rc = proc.poll()
+        self.stop()
+        return False, (
+            f"RTSP camera on port {self._port} failed to start (exit code {rc}, stdout {line!r}); stderr tail:\n{tail}"
+        )
+
+    @staticmethod
+    def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+        # start_new_session=True makes the server a group leader: pgid == pid.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+
+    def _reap(self) -> None:
+        if self._proc is not None:
+            if self._proc.stdout is not None:
+                self._proc.stdout.close()
+            self._proc = None
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+
+class RtspCameraFactory:
+    """Starts cameras on demand (``factory(["/cam1", "/cam2"])``); ``close()`` stops them all."""
+
+    def __init__(self) -> None:
+        self.cameras: list[RtspCamera] = []
+
+    def __call__(
+        self,
+        mounts: Sequence[str] = ("/cam1",),
+        port: int | None = None,
+        width: int = 640,
+        height: int = 360,
+        fps: int = 25,
+        audio: bool = True,
+        *,
+        gop_seconds: float = 2.0,
+        bitrate_kbps: int = 800,
+        overlay: bool = True,
+    ) -> RtspCamera:
+        camera = RtspCamera(
+            mounts,
+            port,
+            width,
+            height,
+            fps,
+            audio,
+            gop_seconds=gop_seconds,
+            bitrate_kbps=bitrate_kbps,
+            overlay=overlay,
+        )
+        self.cameras.append(camera)  # before start(): a half-started camera is still stopped
+        return camera.start()
+
+    def close(self) -> None:
+        errors: list[BaseException] = []
+        for camera in reversed(self.cameras):
+            try:
+                camera.stop()
+            except Exception as exc:  # keep stopping the others
+                errors.append(exc)
+        self.cameras.clear()
+        if errors:
+            raise errors[0]
+
+
+def _require_gstreamer() -> None:
+    problem = gstreamer_problem()
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+
+
+@pytest.fixture
+def rtsp_camera() -> Iterator[RtspCamera]:
+    """A started camera serving ``/cam1`` (640x360, 25 fps, 2 s GOP, A-law audio)."""
+    _require_gstreamer()
+    camera = RtspCamera(["/cam1"])
+    try:
+        camera.start()
+        yield camera
+    finally:
+        camera.stop()
+
+
+@pytest.fixture
+def rtsp_camera_factory() -> Iterator[RtspCameraFactory]:
+    """A callable starting cameras with given mounts; every camera is stopped at teardown."""
+    _require_gstreamer()
+    factory = RtspCameraFactory()
+    try:
+        yield factory
+    finally:
+        factory.close()

@@ -1,0 +1,1 @@
+"""Placeholder: a helper is writing the SeaweedFS S3 fixture here."""
