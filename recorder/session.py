@@ -73,6 +73,9 @@ class CameraSession:
         self._min_lag_s: float | None = None
         self._last_video_end_s = 0.0
         self._reanchored_by_s: float | None = None
+        self._video_tb = self._audio_tb = 0.0
+        self._copy_audio = False
+        self._live = camera.is_live
         self.skipped_before_keyframe = 0
 
     def run(self) -> SessionResult:
@@ -98,63 +101,66 @@ class CameraSession:
         if not self.camera.is_live and self._start_time is None:
             self._start_time = file_start_time(container)
         streams = [video] if audio.route is None or audio_stream is None else [video, audio_stream]
+        # Per-packet arithmetic in floats: Fractions cost more than the remux itself.
+        self._video_tb = float(video.time_base or Fraction(1, 90_000))
+        self._audio_tb = float(audio_stream.time_base or 0) if audio_stream is not None else 0.0
+        self._copy_audio = isinstance(audio.route, CopyAudio)
         end = SessionEnd.SOURCE_ENDED
         detail = "stream ended"
         try:
+            stop = self._stop
             for packet in container.demux(streams):
-                if self._stop.is_set():
+                if stop.is_set():
                     end, detail = SessionEnd.STOPPED, "stop requested"
                     break
-                if packet.size == 0 or (packet.pts is None and packet.dts is None):
-                    continue
-                self._metrics.packet_received()
+                pts, dts = packet.pts, packet.dts
+                if pts is None:
+                    if dts is None or packet.size == 0:
+                        continue  # demuxer flush packet, or nothing to place it in time
+                    pts = dts
                 if packet.stream is video:
-                    if not self._on_video(cast("av.Packet[VideoStream]", packet), video, audio):
+                    self._metrics.packet_received()
+                    if not self._on_video(cast("av.Packet[VideoStream]", packet), pts, dts, video, audio):
                         end, detail = SessionEnd.SPOOL_FULL, "spool below its free-space minimum"
                         break
                 elif self._writer is not None:
-                    self._on_audio(cast("av.Packet[AudioStream]", packet), audio)
+                    self._on_audio(cast("av.Packet[AudioStream]", packet), pts, dts)
         except (av.FFmpegError, OSError) as exc:
             end, detail = SessionEnd.FAILED, f"{type(exc).__name__}: {exc}"
             logger.warning("camera %s: stream interrupted: %s", self.camera.camera, detail)
         self._close_segment()
         return SessionResult(end, connected=self._anchor is not None, detail=detail)
 
-    @staticmethod
-    def _packet_seconds(pts: int | None, dts: int | None, time_base: Fraction | None) -> float:
-        stamp = pts if pts is not None else dts
-        assert stamp is not None and time_base is not None
-        return float(stamp * time_base)
-
-    def _on_video(self, packet: av.Packet[VideoStream], video: av.video.stream.VideoStream, audio: AudioChoice) -> bool:
-        t = self._packet_seconds(packet.pts, packet.dts, packet.time_base)
-        arrival = self._clock()
+    def _on_video(
+        self, packet: av.Packet[VideoStream], pts: int, dts: int | None, video: VideoStream, audio: AudioChoice
+    ) -> bool:
+        t = pts * self._video_tb
+        keyframe = packet.is_keyframe
         if self._anchor is None:
-            if not packet.is_keyframe:
+            if not keyframe:
                 self.skipped_before_keyframe += 1  # undecodable without its keyframe
                 return True
-            self._anchor = WallAnchor(wall=self._start_time or arrival, stream_s=t)
-        if self.camera.is_live:
-            lag = arrival_lag_s(self._anchor, t, arrival)
+            self._anchor = WallAnchor(wall=self._start_time or self._clock(), stream_s=t)
+        if self._live:
+            lag = arrival_lag_s(self._anchor, t, self._clock())
             self._min_lag_s = lag if self._min_lag_s is None else min(self._min_lag_s, lag)
         writer = self._writer
-        if writer is None or segment_should_end(writer.start_s, t, packet.is_keyframe, self._config.segment_seconds):
+        if writer is None or segment_should_end(writer.start_s, t, keyframe, self._config.segment_seconds):
             self._close_segment()
             if self._spool.free_bytes() < self._config.min_free_spool_bytes:
                 return False
-            self._open_segment(t, video, audio)
-        assert self._writer is not None
-        duration = float((packet.duration or 0) * packet.time_base) if packet.time_base else 0.0
-        self._writer.add_video(packet, t, duration)
+            writer = self._open_segment(t, video, audio)
+        duration = (packet.duration or 0) * self._video_tb
+        writer.add_video(packet, pts, dts, keyframe, t, duration)
         self._last_video_end_s = t + duration
         return True
 
-    def _on_audio(self, packet: av.Packet[AudioStream], audio: AudioChoice) -> None:
+    def _on_audio(self, packet: av.Packet[AudioStream], pts: int, dts: int | None) -> None:
         assert self._writer is not None
-        t = self._packet_seconds(packet.pts, packet.dts, packet.time_base)
-        if isinstance(audio.route, CopyAudio):
-            self._writer.add_audio_packet(packet, t)
+        if self._copy_audio:
+            self._writer.add_audio_packet(packet, pts, dts)
             return
+        t = pts * self._audio_tb
         try:
             frames = packet.decode()
         except av.FFmpegError:
@@ -164,7 +170,7 @@ class CameraSession:
             if frame.pts is not None and frame.time_base is not None:
                 self._writer.add_audio_frame(frame, float(frame.pts * frame.time_base))
 
-    def _open_segment(self, t: float, video: av.video.stream.VideoStream, audio: AudioChoice) -> None:
+    def _open_segment(self, t: float, video: VideoStream, audio: AudioChoice) -> SegmentWriter:
         assert self._anchor is not None
         start = self._anchor.wall_at(t)
         if self.pending_gap is not None:
@@ -203,6 +209,7 @@ class CameraSession:
         self._reanchored_by_s = None
         part = self._spool.begin(self._opened)
         self._writer = SegmentWriter(part, video, audio.route, t, self._config.fragment_seconds)
+        return self._writer
 
     def close_gap(self, pending: PendingGap, end: datetime) -> None:
         """Record an interruption that ends without new footage (the recorder is stopping)."""
@@ -248,7 +255,7 @@ class CameraSession:
         )
         manifest, self.chain = commit_segment(self._spool, opened, counts, self._clock())
         self._metrics.segment_written(manifest.size_bytes)
-        if self._anchor is not None and self.camera.is_live:
+        if self._anchor is not None and self._live:
             moved = reanchor(self._anchor, self._min_lag_s, self._config.clock_tolerance_seconds)
             if moved != self._anchor:
                 self._reanchored_by_s = (moved.wall - self._anchor.wall).total_seconds()

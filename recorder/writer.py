@@ -78,6 +78,7 @@ class SegmentWriter:
         self._audio_encoder: av.audio.stream.AudioStream | None = None
         self._resampler: AudioResampler | None = None
         self._last_audio_dts: int | None = None
+        self._audio_base: int | None = None
         if isinstance(audio, CopyAudio):
             self._audio_copy = self._container.add_stream_from_template(audio.template)
         elif isinstance(audio, TranscodeAudio):
@@ -92,32 +93,50 @@ class SegmentWriter:
         self._last_sync = time.monotonic()
         self._video_base_pts = round(start_s / self._video_in_tb)
 
-    def add_video(self, packet: av.Packet[av.video.stream.VideoStream], packet_s: float, duration_s: float) -> None:
-        packet.pts = (packet.pts or 0) - self._video_base_pts
-        packet.dts = (packet.dts if packet.dts is not None else packet.pts + self._video_base_pts) - (
-            self._video_base_pts
-        )
+    def add_video(
+        self,
+        packet: av.Packet[av.video.stream.VideoStream],
+        pts: int,
+        dts: int | None,
+        keyframe: bool,
+        packet_s: float,
+        duration_s: float,
+    ) -> None:
+        """Copy one video packet, its timestamps rebased to the segment start (hot path)."""
+        base = self._video_base_pts
+        packet.pts = pts - base
+        packet.dts = (pts if dts is None else dts) - base
         packet.stream = self._video
-        if packet.is_keyframe:
-            self.stats.keyframe_offsets_s.append(round(packet_s - self.start_s, 6))
+        stats = self.stats
+        if keyframe:
+            stats.keyframe_offsets_s.append(round(packet_s - self.start_s, 6))
         self._container.mux_one(packet)
-        self.stats.video_packets += 1
-        if self.stats.first_s is None:
-            self.stats.first_s = packet_s
-        self.stats.last_end_s = max(self.stats.last_end_s, packet_s + duration_s)
-        self._maybe_sync()
+        stats.video_packets += 1
+        if stats.first_s is None:
+            stats.first_s = packet_s
+        end = packet_s + duration_s
+        if end > stats.last_end_s:
+            stats.last_end_s = end
+        now = time.monotonic()
+        if now - self._last_sync >= FSYNC_INTERVAL_S:
+            self._fsync()
+            self._last_sync = now
 
-    def add_audio_packet(self, packet: av.Packet[av.audio.stream.AudioStream], packet_s: float) -> None:
-        """Copy mode: rebase to the segment start, keep timestamps strictly increasing."""
-        assert self._audio_copy is not None and packet.time_base is not None
-        base = round(self.start_s / packet.time_base)
-        dts = (packet.dts if packet.dts is not None else packet.pts or 0) - base
-        if self._last_audio_dts is not None and dts <= self._last_audio_dts:
-            dts = self._last_audio_dts + 1
-        shift = dts - ((packet.dts if packet.dts is not None else packet.pts or 0) - base)
-        packet.pts = (packet.pts if packet.pts is not None else dts + base) - base + shift
-        packet.dts = dts
-        self._last_audio_dts = dts
+    def add_audio_packet(self, packet: av.Packet[av.audio.stream.AudioStream], pts: int, dts: int | None) -> None:
+        """Copy mode: rebase to the segment start, keep timestamps strictly increasing (hot path)."""
+        base = self._audio_base
+        if base is None:
+            base = self._audio_base = round(self.start_s / (packet.time_base or Fraction(1, 90_000)))
+        decode_ts = (pts if dts is None else dts) - base
+        last = self._last_audio_dts
+        shift = 0
+        if last is not None and decode_ts <= last:
+            shift = last + 1 - decode_ts
+            decode_ts = last + 1
+        packet.pts = pts - base + shift
+        packet.dts = decode_ts
+        self._last_audio_dts = decode_ts
+        assert self._audio_copy is not None
         packet.stream = self._audio_copy
         self._container.mux_one(packet)
         self.stats.audio_packets += 1
@@ -144,12 +163,6 @@ class SegmentWriter:
                 return
             self._sync_fd = os.open(self.path, os.O_RDONLY)
         os.fsync(self._sync_fd)
-
-    def _maybe_sync(self) -> None:
-        now = time.monotonic()
-        if now - self._last_sync >= FSYNC_INTERVAL_S:
-            self._fsync()
-            self._last_sync = now
 
     def _release(self) -> None:
         if self._sync_fd is not None:
