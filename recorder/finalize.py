@@ -13,10 +13,10 @@ from typing import Protocol
 import av
 
 from recorder.fmp4 import complete_fragments_length
-from recorder.spool import ChainState, OpenSegment, Spool
+from recorder.spool import ChainState, OpenSegment, PendingGap, Spool
 from seffaf import __version__
 from seffaf.keys import GapKey
-from seffaf.manifests import AudioTrack, GapCause, GapManifest, RecorderInfo, SegmentManifest, VideoTrack
+from seffaf.manifests import AudioTrack, GapManifest, RecorderInfo, SegmentManifest, VideoTrack
 from seffaf.storage.base import sha256_file
 
 logger = logging.getLogger(__name__)
@@ -143,6 +143,8 @@ def recover_leftover(spool: Spool, opened: OpenSegment, written_at: datetime) ->
         handle.truncate(keep)
         handle.flush()
         os.fsync(handle.fileno())
+    if opened.gap_before is not None and opened.start > opened.gap_before.start:
+        spool.add_gap(build_gap(opened, opened.seq - 1, opened.gap_before, opened.start, written_at))
     counts = probe_segment(part)
     note = f"recovered after recorder crash: kept {fragments} complete fragments, dropped {lost_bytes} bytes"
     counts = TrackCounts(
@@ -151,15 +153,6 @@ def recover_leftover(spool: Spool, opened: OpenSegment, written_at: datetime) ->
     logger.warning("camera %s: seq %d %s", opened.camera, opened.seq, note)
     manifest, _ = commit_segment(spool, opened, counts, written_at, recovered=True)
     return manifest
-
-
-@dataclass(frozen=True)
-class PendingGap:
-    """An interruption whose end is not known yet: closed when footage flows again."""
-
-    start: datetime
-    cause: GapCause
-    detail: str
 
 
 def build_gap(

@@ -34,15 +34,22 @@ def arrival_lag_s(anchor: WallAnchor, stream_s: float, arrival: datetime) -> flo
     return (arrival - anchor.wall_at(stream_s)).total_seconds()
 
 
-def reanchor(anchor: WallAnchor, min_lag_s: float | None, tolerance_s: float) -> WallAnchor:
-    """Re-anchor when even the least-delayed packet of a segment disagrees with the anchor.
+EARLY_ARRIVAL_S = 0.05
 
-    Using the minimum lag over a segment ignores network bursts (late packets) and
-    follows real clock steps and drift, where every packet disagrees.
+
+def anchor_correction_s(min_lag_s: float | None, tolerance_s: float, settled: bool) -> float:
+    """How far to move the anchor after a segment, from its least-delayed packet.
+
+    A packet cannot arrive before it was captured, so on a connection's first segment any
+    early arrival means the anchor itself was late (the demuxer buffers the first packets
+    while it probes the stream): correct it fully. Later, only a disagreement beyond the
+    tolerance (a clock step, or drift) moves the anchor; small lags are network latency.
     """
-    if min_lag_s is None or abs(min_lag_s) <= tolerance_s:
-        return anchor
-    return WallAnchor(wall=anchor.wall + timedelta(seconds=min_lag_s), stream_s=anchor.stream_s)
+    if min_lag_s is None:
+        return 0.0
+    if not settled and min_lag_s < -EARLY_ARRIVAL_S:
+        return min_lag_s
+    return min_lag_s if abs(min_lag_s) > tolerance_s else 0.0
 
 
 def backoff_delay_s(attempt: int, initial_s: float, max_s: float, rng: random.Random) -> float:

@@ -17,11 +17,12 @@ import av
 from av.audio.stream import AudioStream
 from av.video.stream import VideoStream
 
-from recorder.finalize import PendingGap, TrackCounts, build_gap, commit_segment, recover_leftover
+from recorder.clocking import StreamClock
+from recorder.finalize import TrackCounts, build_gap, commit_segment, recover_leftover
 from recorder.metrics import RecorderMetrics
-from recorder.segmenter import WallAnchor, arrival_lag_s, gap_needed, reanchor, segment_should_end
+from recorder.segmenter import gap_needed, segment_should_end
 from recorder.source import AudioChoice, CameraSpec, SourceError, choose_audio, file_start_time, open_source
-from recorder.spool import ChainState, OpenSegment, Spool
+from recorder.spool import ChainState, OpenSegment, PendingGap, Spool
 from recorder.writer import CopyAudio, SegmentWriter
 from seffaf.clock import Clock
 from seffaf.config import RecorderConfig
@@ -69,8 +70,7 @@ class CameraSession:
         self._start_time = start_time
         self._writer: SegmentWriter | None = None
         self._opened: OpenSegment | None = None
-        self._anchor: WallAnchor | None = None
-        self._min_lag_s: float | None = None
+        self._clock_map = StreamClock(camera.is_live, config.clock_tolerance_seconds)
         self._last_video_end_s = 0.0
         self._reanchored_by_s: float | None = None
         self._video_tb = self._audio_tb = 0.0
@@ -129,21 +129,20 @@ class CameraSession:
             end, detail = SessionEnd.FAILED, f"{type(exc).__name__}: {exc}"
             logger.warning("camera %s: stream interrupted: %s", self.camera.camera, detail)
         self._close_segment()
-        return SessionResult(end, connected=self._anchor is not None, detail=detail)
+        return SessionResult(end, connected=self._clock_map.anchored, detail=detail)
 
     def _on_video(
         self, packet: av.Packet[VideoStream], pts: int, dts: int | None, video: VideoStream, audio: AudioChoice
     ) -> bool:
         t = pts * self._video_tb
         keyframe = packet.is_keyframe
-        if self._anchor is None:
+        if not self._clock_map.anchored:
             if not keyframe:
                 self.skipped_before_keyframe += 1  # undecodable without its keyframe
                 return True
-            self._anchor = WallAnchor(wall=self._start_time or self._clock(), stream_s=t)
+            self._clock_map.anchor(t, self._start_time or self._clock())
         if self._live:
-            lag = arrival_lag_s(self._anchor, t, self._clock())
-            self._min_lag_s = lag if self._min_lag_s is None else min(self._min_lag_s, lag)
+            self._clock_map.observe(t, self._clock())
         writer = self._writer
         if writer is None or segment_should_end(writer.start_s, t, keyframe, self._config.segment_seconds):
             self._close_segment()
@@ -171,20 +170,8 @@ class CameraSession:
                 self._writer.add_audio_frame(frame, float(frame.pts * frame.time_base))
 
     def _open_segment(self, t: float, video: VideoStream, audio: AudioChoice) -> SegmentWriter:
-        assert self._anchor is not None
-        start = self._anchor.wall_at(t)
-        if self.pending_gap is not None:
-            if gap_needed(self.pending_gap.start, start, self._config.gap_tolerance_seconds):
-                self._write_gap(self.pending_gap, start)
-            self.pending_gap = None
-        elif self._reanchored_by_s is None and gap_needed(
-            self.chain.accounted_until, start, self._config.gap_tolerance_seconds
-        ):
-            assert self.chain.accounted_until is not None
-            discontinuity = PendingGap(
-                self.chain.accounted_until, GapCause.SOURCE_DISCONTINUITY, "stream time jumped forward"
-            )
-            self._write_gap(discontinuity, start)
+        """Open the next segment; its final start (and any gap before it) is fixed at close."""
+        start = self._clock_map.provisional_start(t)
         seq = self.chain.last_seq + 1
         audio_stream = video.container.streams.audio[0] if audio.route is not None else None
         self._opened = OpenSegment(
@@ -205,11 +192,26 @@ class CameraSession:
             audio_channels=audio_stream.codec_context.channels if audio_stream is not None else 0,
             audio_status=audio.status,
             warnings=self._segment_warnings(audio),
+            gap_before=self.pending_gap,
         )
-        self._reanchored_by_s = None
+        self.pending_gap = None
         part = self._spool.begin(self._opened)
         self._writer = SegmentWriter(part, video, audio.route, t, self._config.fragment_seconds)
         return self._writer
+
+    def _write_gaps_before(self, opened: OpenSegment, start: datetime) -> None:
+        tolerance = self._config.gap_tolerance_seconds
+        if opened.gap_before is not None:
+            if gap_needed(opened.gap_before.start, start, tolerance):
+                self._write_gap(opened.gap_before, start)
+        elif self._reanchored_by_s is None and gap_needed(self.chain.accounted_until, start, tolerance):
+            assert self.chain.accounted_until is not None
+            jump = PendingGap(
+                start=self.chain.accounted_until,
+                cause=GapCause.SOURCE_DISCONTINUITY,
+                detail="stream time jumped forward",
+            )
+            self._write_gap(jump, start)
 
     def close_gap(self, pending: PendingGap, end: datetime) -> None:
         """Record an interruption that ends without new footage (the recorder is stopping)."""
@@ -220,7 +222,7 @@ class CameraSession:
 
     def _segment_warnings(self, audio: AudioChoice) -> list[str]:
         warnings = [audio.warning] if audio.warning else []
-        if self._reanchored_by_s is not None:
+        if self._reanchored_by_s is not None:  # reported on the segment after the step
             warnings.append(f"wall clock disagreed with stream time by {self._reanchored_by_s:+.3f}s: re-anchored")
         return warnings
 
@@ -247,22 +249,22 @@ class CameraSession:
             if manifest is not None:
                 self._advance(manifest.seq, manifest.sha256, manifest.key, manifest.end, manifest.size_bytes)
             return
+        start, clock_step_s = self._clock_map.close_segment(writer.start_s)
+        self._write_gaps_before(opened, start)
+        final = opened.model_copy(update={"start": start, "key": SegmentKey(opened.camera, opened.seq, start).encode()})
         counts = TrackCounts(
             video_packets=stats.video_packets,
             audio_packets=stats.audio_packets,
             keyframe_offsets_s=stats.keyframe_offsets_s,
             duration_s=round(stats.last_end_s - writer.start_s, 6),
         )
-        manifest, self.chain = commit_segment(self._spool, opened, counts, self._clock())
+        manifest, self.chain = commit_segment(self._spool, final, counts, self._clock())
         self._metrics.segment_written(manifest.size_bytes)
-        if self._anchor is not None and self._live:
-            moved = reanchor(self._anchor, self._min_lag_s, self._config.clock_tolerance_seconds)
-            if moved != self._anchor:
-                self._reanchored_by_s = (moved.wall - self._anchor.wall).total_seconds()
-                logger.warning("camera %s: wall clock moved %+.3fs against stream time; re-anchored",
-                               self.camera.camera, self._reanchored_by_s)  # fmt: skip
-                self._anchor = moved
-        self._min_lag_s = None
+        self._reanchored_by_s = clock_step_s
+        if clock_step_s is not None:
+            logger.warning(
+                "camera %s: wall clock moved %+.3fs against stream time; re-anchored", opened.camera, clock_step_s
+            )
 
     def _advance(self, seq: int, sha256: str, key: str, end: datetime, size: int) -> None:
         self.chain = ChainState(last_seq=seq, last_sha256=sha256, last_key=key, accounted_until=end)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from seffaf.manifests import AudioStatus, GapManifest, SegmentManifest, UtcDatetime
+from seffaf.manifests import AudioStatus, GapCause, GapManifest, SegmentManifest, UtcDatetime
 
 SEQ_NAME = "{seq:012d}"
 
@@ -40,6 +40,15 @@ class ChainState(BaseModel):
     last_sha256: str | None = None
     last_key: str | None = None
     accounted_until: UtcDatetime | None = None
+
+
+class PendingGap(BaseModel):
+    """An interruption whose end is not known yet: closed when footage flows again."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: UtcDatetime
+    cause: GapCause
+    detail: str
 
 
 class OpenSegment(BaseModel):
@@ -63,6 +72,7 @@ class OpenSegment(BaseModel):
     audio_channels: int
     audio_status: AudioStatus
     warnings: list[str]
+    gap_before: PendingGap | None = None
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from recorder.finalize import PendingGap, recover_leftover
+from recorder.finalize import recover_leftover
 from recorder.metrics import RecorderMetrics
 from recorder.segmenter import backoff_delay_s
 from recorder.session import CameraSession, SessionEnd
 from recorder.source import CameraSpec, SourceError
-from recorder.spool import ChainState, ReadySegment, Spool
+from recorder.spool import ChainState, PendingGap, ReadySegment, Spool
 from recorder.uploader import Uploader
 from seffaf.clock import Clock
 from seffaf.config import RecorderConfig
@@ -116,7 +116,9 @@ class Supervisor:
         chain = self._recover()
         pending = None
         if chain.accounted_until is not None and self.camera.is_live:
-            pending = PendingGap(chain.accounted_until, GapCause.RECORDER_DOWN, "recorder was not running")
+            pending = PendingGap(
+                start=chain.accounted_until, cause=GapCause.RECORDER_DOWN, detail="recorder was not running"
+            )
         uploader = Uploader(self._store, self._spool, self._metrics, self._clock, self._config.upload_retry_max_seconds)
         upload_stop = threading.Event()
         upload_thread = threading.Thread(target=uploader.run, args=(upload_stop,), name="uploader", daemon=True)
@@ -152,7 +154,8 @@ class Supervisor:
                 logger.warning("%s", exc)
                 chain, pending = session.chain, session.pending_gap or self._gap_from(chain, str(exc))
             else:
-                chain = session.chain
+                # The session closes the pending gap once footage flows: take its view of both.
+                chain, pending = session.chain, session.pending_gap
                 ever_connected = ever_connected or result.connected
                 if result.connected:
                     attempt = 0
@@ -184,7 +187,7 @@ class Supervisor:
 
     def _gap_from(self, chain: ChainState, detail: str) -> PendingGap:
         start = chain.accounted_until or self._clock()
-        return PendingGap(start, GapCause.CAMERA_UNREACHABLE, f"camera unreachable: {detail}")
+        return PendingGap(start=start, cause=GapCause.CAMERA_UNREACHABLE, detail=f"camera unreachable: {detail}")
 
     def _wait_for_spool(self, chain: ChainState) -> PendingGap:
         self._metrics.spool_full(True)
@@ -196,4 +199,4 @@ class Supervisor:
             self._stop.wait(1.0)
         self._metrics.spool_full(False)
         start = chain.accounted_until or self._clock()
-        return PendingGap(start, GapCause.SPOOL_FULL, "spool disk below its free-space minimum")
+        return PendingGap(start=start, cause=GapCause.SPOOL_FULL, detail="spool disk below its free-space minimum")

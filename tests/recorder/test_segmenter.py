@@ -7,10 +7,10 @@ import pytest
 
 from recorder.segmenter import (
     WallAnchor,
+    anchor_correction_s,
     arrival_lag_s,
     backoff_delay_s,
     gap_needed,
-    reanchor,
     segment_should_end,
 )
 
@@ -42,23 +42,22 @@ def test_wall_time_follows_stream_time_from_the_anchor() -> None:
 
 
 @pytest.mark.parametrize(
-    ("min_lag", "tolerance", "shift"),
+    ("min_lag", "settled", "shift"),
     [
-        (None, 2.0, 0.0),  # no packets measured: keep
-        (0.3, 2.0, 0.0),  # network latency: keep
-        (-1.9, 2.0, 0.0),  # within tolerance either way
-        (3600.0, 2.0, 3600.0),  # wall clock stepped forward an hour
-        (-3600.0, 2.0, -3600.0),  # wall clock stepped back an hour
-        (2.5, 2.0, 2.5),  # slow drift finally beyond tolerance
+        (None, False, 0.0),  # no packets measured: keep
+        (0.3, False, 0.0),  # network latency: keep
+        (-0.02, False, 0.0),  # scheduling noise
+        (-0.9, False, -0.9),  # first segment: demuxer buffered while probing, anchor was late
+        (-0.9, True, 0.0),  # later: within tolerance, keep segments contiguous
+        (-1.9, True, 0.0),
+        (3600.0, True, 3600.0),  # wall clock stepped forward an hour
+        (-3600.0, True, -3600.0),  # wall clock stepped back an hour
+        (2.5, True, 2.5),  # slow drift finally beyond tolerance
+        (2.5, False, 2.5),
     ],
 )
-def test_reanchor_only_when_least_delayed_packet_disagrees(
-    min_lag: float | None, tolerance: float, shift: float
-) -> None:
-    anchor = WallAnchor(wall=T0, stream_s=50.0)
-    moved = reanchor(anchor, min_lag, tolerance)
-    assert moved.wall == T0 + timedelta(seconds=shift)
-    assert moved.stream_s == anchor.stream_s
+def test_anchor_correction_from_the_least_delayed_packet(min_lag: float | None, settled: bool, shift: float) -> None:
+    assert anchor_correction_s(min_lag, 2.0, settled) == pytest.approx(shift)
 
 
 def test_arrival_lag_is_positive_for_late_packets() -> None:
