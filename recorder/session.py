@@ -77,6 +77,7 @@ class CameraSession:
         self._copy_audio = False
         self._live = camera.is_live
         self.skipped_before_keyframe = 0
+        self.untimed_dropped = 0
 
     def run(self) -> SessionResult:
         container = open_source(
@@ -109,17 +110,31 @@ class CameraSession:
         detail = "stream ended"
         try:
             stop = self._stop
+            frame_ticks = self._frame_ticks(video)
+            # RTSP's first packet (often the keyframe) can come before RTCP sync, without a
+            # timestamp: hold it and place it one frame before the next timed packet.
+            untimed: av.Packet[VideoStream] | None = None
             for packet in container.demux(streams):
                 if stop.is_set():
                     end, detail = SessionEnd.STOPPED, "stop requested"
                     break
+                if packet.size == 0:
+                    continue  # demuxer flush packet
                 pts, dts = packet.pts, packet.dts
+                is_video = packet.stream is video
                 if pts is None:
-                    if dts is None or packet.size == 0:
-                        continue  # demuxer flush packet, or nothing to place it in time
+                    if dts is None:
+                        if is_video:
+                            self.untimed_dropped += untimed is not None
+                            untimed = cast("av.Packet[VideoStream]", packet)
+                        continue
                     pts = dts
-                if packet.stream is video:
+                if is_video:
                     self._metrics.packet_received()
+                    if untimed is not None:
+                        placed = pts - frame_ticks
+                        self._on_video(untimed, placed, placed, video, audio)
+                        untimed = None
                     if not self._on_video(cast("av.Packet[VideoStream]", packet), pts, dts, video, audio):
                         end, detail = SessionEnd.SPOOL_FULL, "spool below its free-space minimum"
                         break
@@ -130,6 +145,12 @@ class CameraSession:
             logger.warning("camera %s: stream interrupted: %s", self.camera.camera, detail)
         self._close_segment()
         return SessionResult(end, connected=self._clock_map.anchored, detail=detail)
+
+    @staticmethod
+    def _frame_ticks(video: VideoStream) -> int:
+        rate = video.guessed_rate or video.average_rate or Fraction(25)
+        time_base = video.time_base or Fraction(1, 90_000)
+        return max(1, round(1 / (rate * time_base)))
 
     def _on_video(
         self, packet: av.Packet[VideoStream], pts: int, dts: int | None, video: VideoStream, audio: AudioChoice

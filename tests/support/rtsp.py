@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -60,6 +61,14 @@ class RtspCameraError(RuntimeError):
     """The fake camera could not be started (or GStreamer is not installed)."""
 
 
+def _system_python_env() -> dict[str, str]:
+    """Our environment minus the venv's Python settings, which would confuse /usr/bin/python3."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.setdefault("GST_DEBUG", "1")  # errors only, keeps stderr readable
+    env.setdefault("GST_DEBUG_NO_COLOR", "1")
+    return env
+
+
 @functools.cache
 def gstreamer_problem() -> str | None:
     """Return why the system Python cannot run the camera server, or None if it can."""
@@ -68,7 +77,12 @@ def gstreamer_problem() -> str | None:
         return f"{SYSTEM_PYTHON} not found; the RTSP test camera needs Debian's python3. {install}"
     try:
         probe = subprocess.run(
-            [str(SYSTEM_PYTHON), "-c", _PROBE], capture_output=True, text=True, timeout=60, check=False
+            [str(SYSTEM_PYTHON), "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env=_system_python_env(),
         )
     except subprocess.TimeoutExpired:
         return f"{SYSTEM_PYTHON} timed out importing gi/GStreamer"
@@ -93,8 +107,17 @@ def free_port() -> int:
 class RtspCamera:
     """One gst-rtsp-server process serving ``mounts`` on ``rtsp://127.0.0.1:<port>``.
 
+    Every mount sends H.264 (fixed GOP of ``gop_seconds``, no B-frames, ~``bitrate_kbps``)
+    and, if ``audio``, G.711 A-law mono 8 kHz in 20 ms packets. Clients of one mount share one
+    pipeline, so a client joining late starts mid-GOP, as with a real camera.
+
+    ``encoders=0`` gives every mount its own pipeline (~10% of a core each at 640x360/25 fps);
+    ``encoders=k`` serves all mounts from ``k`` pipelines round-robin (identical video on mounts
+    sharing one), for many-camera benchmarks on few cores.
+
     ``restart()`` (or ``stop()`` then ``start()``) keeps the same port, so clients can
-    reconnect to the same URL. Usable as a context manager.
+    reconnect to the same URL. ``freeze()``/``thaw()`` simulate a hung camera (SIGSTOP).
+    Usable as a context manager; ``stop()`` is idempotent.
     """
 
     def __init__(
@@ -109,6 +132,8 @@ class RtspCamera:
         gop_seconds: float = 2.0,
         bitrate_kbps: int = 800,
         overlay: bool = True,
+        pattern: str = "smpte",
+        encoders: int = 0,
         ready_timeout_s: float = 20.0,
     ) -> None:
         if not mounts:
@@ -124,9 +149,13 @@ class RtspCamera:
         self.gop_seconds = gop_seconds
         self.bitrate_kbps = bitrate_kbps
         self.overlay = overlay
+        self.pattern = pattern
+        self.encoders = encoders
         self.ready_timeout_s = ready_timeout_s
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self._frozen = False
+        self._lock = threading.RLock()  # start/stop/restart may be called from other threads
 
     # -- public API -------------------------------------------------------------------------
 
@@ -160,6 +189,10 @@ class RtspCamera:
 
     def start(self) -> Self:
         """Spawn the server and wait until it prints ``READY``. Idempotent while running."""
+        with self._lock:
+            return self._start()
+
+    def _start(self) -> Self:
         if self.running:
             return self
         problem = gstreamer_problem()
@@ -167,9 +200,11 @@ class RtspCamera:
             raise RtspCameraError(problem)
         self._reap()
         deadline = time.monotonic() + self.ready_timeout_s
+        bind_deadline = time.monotonic() + 5.0
         # First start without a port: probe a free one, and probe again if it gets stolen
         # before the server binds it. Otherwise (given port, or restart) keep the port and
-        # retry until the deadline: the previous server's socket may linger for a moment.
+        # retry for a few seconds in case the previous server's socket lingers (it normally
+        # does not: gst-rtsp-server sets SO_REUSEADDR, an immediate restart binds at once).
         pick_new = self._port is None
         attempts = 0
         while True:
@@ -179,16 +214,24 @@ class RtspCamera:
             ok, error = self._spawn_and_wait(deadline)
             if ok:
                 return self
-            if "cannot bind" not in error or time.monotonic() >= deadline or (pick_new and attempts >= 5):
+            retry = "cannot bind" in error and time.monotonic() < min(deadline, bind_deadline)
+            if not retry or (pick_new and attempts >= 5):
                 raise RtspCameraError(error)
             if not pick_new:
                 time.sleep(0.2)
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """SIGTERM the server's process group, wait, then SIGKILL. Safe to call twice."""
+        with self._lock:
+            self._stop(timeout_s)
+
+    def _stop(self, timeout_s: float) -> None:
         proc = self._proc
         if proc is not None and proc.poll() is None:
             self._signal_group(proc, signal.SIGTERM)
+            if self._frozen:  # a stopped process only acts on SIGTERM once continued
+                self._signal_group(proc, signal.SIGCONT)
+                self._frozen = False
             try:
                 proc.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
@@ -198,10 +241,26 @@ class RtspCamera:
 
     def restart(self, down_s: float = 0.0) -> Self:
         """Stop, stay down for ``down_s`` seconds, start again on the same port."""
-        self.stop()
-        if down_s > 0:
-            time.sleep(down_s)
-        return self.start()
+        with self._lock:
+            self._stop(5.0)
+            if down_s > 0:
+                time.sleep(down_s)
+            return self._start()
+
+    def freeze(self) -> None:
+        """SIGSTOP the server: sockets stay open but nothing is sent (a hung camera)."""
+        with self._lock:
+            if not self.running or self._proc is None:
+                raise RtspCameraError("camera is not running")
+            self._signal_group(self._proc, signal.SIGSTOP)
+            self._frozen = True
+
+    def thaw(self) -> None:
+        """Undo :meth:`freeze`."""
+        with self._lock:
+            if self._proc is not None:
+                self._signal_group(self._proc, signal.SIGCONT)
+            self._frozen = False
 
     def stderr_tail(self, lines: int = 30) -> str:
         """Last lines the running (or just failed) server wrote to stderr."""
@@ -249,6 +308,10 @@ class RtspCamera:
             str(self.gop_seconds),
             "--bitrate-kbps",
             str(self.bitrate_kbps),
+            "--pattern",
+            self.pattern,
+            "--encoders",
+            str(self.encoders),
             "--exit-with-parent",
         ]
         for m in self.mounts:
@@ -264,14 +327,12 @@ class RtspCamera:
         # Lives as long as the server process; closed by _reap(). A file, not a pipe, so a
         # chatty server can never block on a full pipe buffer.
         self._stderr = tempfile.TemporaryFile(prefix="rtsp-camera-", suffix=".stderr")  # noqa: SIM115
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
-        env.setdefault("GST_DEBUG", "1")  # only errors, keeps stderr readable
         proc = subprocess.Popen(
             self._command(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            env=env,
+            env=_system_python_env(),
             start_new_session=True,
             close_fds=True,
         )
@@ -340,6 +401,8 @@ class RtspCameraFactory:
         gop_seconds: float = 2.0,
         bitrate_kbps: int = 800,
         overlay: bool = True,
+        pattern: str = "smpte",
+        encoders: int = 0,
     ) -> RtspCamera:
         camera = RtspCamera(
             mounts,
@@ -351,6 +414,8 @@ class RtspCameraFactory:
             gop_seconds=gop_seconds,
             bitrate_kbps=bitrate_kbps,
             overlay=overlay,
+            pattern=pattern,
+            encoders=encoders,
         )
         self.cameras.append(camera)  # before start(): a half-started camera is still stopped
         return camera.start()
@@ -367,7 +432,8 @@ class RtspCameraFactory:
             raise errors[0]
 
 
-def _require_gstreamer() -> None:
+def require_gstreamer() -> None:
+    """Fail the calling test (never skip) if the camera server cannot run here."""
     problem = gstreamer_problem()
     if problem is not None:
         pytest.fail(problem, pytrace=False)
@@ -376,7 +442,7 @@ def _require_gstreamer() -> None:
 @pytest.fixture
 def rtsp_camera() -> Iterator[RtspCamera]:
     """A started camera serving ``/cam1`` (640x360, 25 fps, 2 s GOP, A-law audio)."""
-    _require_gstreamer()
+    require_gstreamer()
     camera = RtspCamera(["/cam1"])
     try:
         camera.start()
@@ -388,7 +454,7 @@ def rtsp_camera() -> Iterator[RtspCamera]:
 @pytest.fixture
 def rtsp_camera_factory() -> Iterator[RtspCameraFactory]:
     """A callable starting cameras with given mounts; every camera is stopped at teardown."""
-    _require_gstreamer()
+    require_gstreamer()
     factory = RtspCameraFactory()
     try:
         yield factory

@@ -27,16 +27,34 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # type: ignore[import-not-found]  # noqa: E402
 
-# Every mount draws a moving ball (so every frame differs and the encoder does real work);
-# motion and colour vary per mount so a human can tell the streams apart.
-_MOTIONS = ("wavy", "sweep", "hsweep")
-_COLOURS = (0xFFFFFFFF, 0xFFFF4040, 0xFF40FF40, 0xFF4080FF, 0xFFFFFF40, 0xFFFF40FF)
+# Scrolling SMPTE bars: every frame differs, x264 reaches the requested bitrate (~800 kb/s at
+# 640x360, like a real camera's sub-stream), and it is cheaper than pattern=ball, which only
+# yields ~200 kb/s and costs ~1.5x the CPU. Scroll speed/direction varies per mount so a human can
+# tell streams apart; the timeoverlay label names the mount.
+_SPEEDS = (2, -3, 4, -5)
+
+
+class _KeyedFactory(GstRtspServer.RTSPMediaFactory):  # type: ignore[misc]
+    """A shared factory whose media is keyed by a fixed name instead of the request URL.
+
+    gst-rtsp-server caches shared media per URL, so one factory mounted on /cam1 and /cam2
+    still builds two pipelines. With a fixed key, every mount of this factory is served by a
+    single pipeline (one encoder), which is what makes 16 cameras cheap (--encoders).
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self._key = key
+
+    def do_gen_key(self, url: object) -> str:
+        return self._key
 
 
 def build_launch(
     *,
     index: int,
     label: str,
+    pattern: str,
     width: int,
     height: int,
     fps: int,
@@ -46,11 +64,10 @@ def build_launch(
     overlay: bool,
 ) -> str:
     """Return the gst-launch description of one mount (payloaders pay0 video, pay1 audio)."""
-    motion = _MOTIONS[index % len(_MOTIONS)]
-    colour = _COLOURS[index % len(_COLOURS)]
     video = [
-        f"videotestsrc is-live=true pattern=ball motion={motion} foreground-color={colour}",
-        f"video/x-raw,width={width},height={height},framerate={fps}/1",
+        f"videotestsrc is-live=true pattern={pattern} horizontal-speed={_SPEEDS[index % len(_SPEEDS)]}",
+        # I420 explicitly: what x264enc takes, so no conversion and the cheapest test-source path.
+        f"video/x-raw,format=I420,width={width},height={height},framerate={fps}/1",
     ]
     if overlay:
         video.append(f'timeoverlay text="{label}" halignment=left valignment=top font-desc="Sans 14"')
@@ -81,6 +98,14 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--fps", type=int, default=25)
     p.add_argument("--gop-seconds", type=float, default=2.0)
     p.add_argument("--bitrate-kbps", type=int, default=800)
+    p.add_argument("--pattern", default="smpte", help="videotestsrc pattern (e.g. smpte, ball)")
+    p.add_argument(
+        "--encoders",
+        type=int,
+        default=0,
+        help="serve the mounts with this many pipelines, round-robin (0: one per mount). "
+        "Mounts sharing a pipeline carry identical video; CPU scales with encoders, not mounts.",
+    )
     p.add_argument("--no-audio", action="store_true")
     p.add_argument("--no-overlay", action="store_true", help="skip timeoverlay (saves CPU)")
     p.add_argument(
@@ -111,10 +136,14 @@ def main(argv: list[str]) -> int:
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
     mount_points = server.get_mount_points()
-    for i, mount in enumerate(mounts):
+    n_pipelines = len(mounts) if args.encoders <= 0 else min(args.encoders, len(mounts))
+    factories = []
+    for i in range(n_pipelines):
+        label = re.sub(r"[^A-Za-z0-9_.-]", "", mounts[i]) if n_pipelines == len(mounts) else f"enc{i + 1}"
         launch = build_launch(
             index=i,
-            label=re.sub(r"[^A-Za-z0-9_.-]", "", mount) or f"cam{i + 1}",
+            label=label or f"cam{i + 1}",
+            pattern=args.pattern,
             width=args.width,
             height=args.height,
             fps=args.fps,
@@ -124,11 +153,19 @@ def main(argv: list[str]) -> int:
             overlay=overlay,
         )
         if args.print_launch:
-            print(f"{mount}: {launch}", file=sys.stderr, flush=True)
-        factory = GstRtspServer.RTSPMediaFactory()
+            print(f"pipeline {i + 1}: {launch}", file=sys.stderr, flush=True)
+        factory = GstRtspServer.RTSPMediaFactory() if n_pipelines == len(mounts) else _KeyedFactory(f"enc{i}")
         factory.set_launch(launch)
         factory.set_shared(True)  # all clients of a mount share one pipeline/encoder
-        mount_points.add_factory(mount, factory)
+        # Not seekable, like a real camera. Otherwise videotestsrc answers the SEEKING query and
+        # each new client's PLAY (FFmpeg always sends "Range: npt=0.000-") makes the server run a
+        # flushing seek on the shared pipeline: RTP timestamps of the clients already playing jump
+        # back to ~0 and the encoder emits an extra keyframe. CLOCK_AND_OFFSET marks the media
+        # unseekable (and adds RFC 7273 a=ts-refclk/a=mediaclk lines to the SDP, ignored by FFmpeg).
+        factory.set_publish_clock_mode(GstRtspServer.RTSPPublishClockMode.CLOCK_AND_OFFSET)
+        factories.append(factory)
+    for i, mount in enumerate(mounts):
+        mount_points.add_factory(mount, factories[i % n_pipelines])
 
     loop = GLib.MainLoop()
     try:
@@ -142,7 +179,7 @@ def main(argv: list[str]) -> int:
 
     def _quit(*_: object) -> bool:
         loop.quit()
-        return GLib.SOURCE_REMOVE
+        return False  # GLib.SOURCE_REMOVE
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, _quit)
@@ -153,8 +190,8 @@ def main(argv: list[str]) -> int:
         if args.exit_with_parent and os.getppid() != parent_pid:
             print("parent died; exiting", file=sys.stderr, flush=True)
             loop.quit()
-            return GLib.SOURCE_REMOVE
-        return GLib.SOURCE_CONTINUE
+            return False  # GLib.SOURCE_REMOVE
+        return True  # GLib.SOURCE_CONTINUE
 
     GLib.timeout_add_seconds(1, _housekeeping)
 
