@@ -240,3 +240,22 @@ def test_store_down_for_thirty_seconds_loses_nothing_and_uploads_in_order(
     assert gaps(store) == []  # the spool absorbed the outage: no footage missing
     check = seffaf("verify-chain", "--camera", CAMERA, "--storage", url, cwd=tmp_path)
     assert check.returncode == 0, check.stdout
+
+
+def test_full_spool_raises_the_alarm_and_takes_no_footage_rather_than_deleting_any(
+    tmp_path: Path, rtsp_camera_factory: RtspCameraFactory, seaweed_server: SeaweedServer,
+    recorder_cleanup: list[Recorder],
+) -> None:  # fmt: skip
+    camera = rtsp_camera_factory(["/cam1"])
+    url = seaweed_server.url("spoolfull")
+    metrics_port = free_port()
+    # A minimum no disk can satisfy: the spool is "full" from the first segment on.
+    never_enough = {"SEFFAF_RECORDER__MIN_FREE_SPOOL_BYTES": str(2**62)}
+    rec = Recorder(tmp_path, camera.url("/cam1"), url, "--metrics-port", str(metrics_port), env=never_enough)
+    recorder_cleanup.append(rec)
+    wait_for(lambda: "ALARM" in rec.log(), 30, "the spool-full alarm")
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
+    assert f'seffaf_spool_full{{camera="{CAMERA}"}} 1.0' in metrics
+    assert rec.terminate() == 0, rec.log()
+    assert stored_manifests(store_for(url), CAMERA) == []
+    assert not list((tmp_path / "spool" / CAMERA / "open").glob("*.part"))
