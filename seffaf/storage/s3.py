@@ -63,6 +63,8 @@ class S3ObjectStore(ObjectStore):
             raise StoreError(f"{what} {key!r} in {self.location}: {exc.code}: {exc.message}") from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise StoreUnavailableError(f"{what} {key!r}: {self.location} unreachable ({exc})") from exc
+        except ValueError as exc:  # minio's client-side checks: bucket name, non-ASCII metadata
+            raise StoreError(f"{what} {key!r} in {self.location}: {exc}") from exc
 
     def ensure_bucket(self) -> None:
         def make() -> None:
@@ -110,8 +112,17 @@ class S3ObjectStore(ObjectStore):
         return self.stat(key)
 
     def get_range(self, key: str, offset: int = 0, length: int | None = None) -> bytes:
+        if length == 0:  # minio reads length=0 as "to the end"
+            self.stat(key)  # a missing key is still an error
+            return b""
+
         def fetch() -> bytes:
-            response = self._client.get_object(self._bucket, key, offset=offset, length=length or 0)
+            try:
+                response = self._client.get_object(self._bucket, key, offset=offset, length=length or 0)
+            except S3Error as exc:
+                if exc.code == "InvalidRange":  # offset at or past the end: an empty range, as on disk
+                    return b""
+                raise
             try:
                 return bytes(response.read())
             finally:

@@ -68,7 +68,7 @@ def parse_storage_url(url: str, url_field: str = "storage URL") -> StorageLocati
         raise StorageUrlError(f"{url_field}: unsupported scheme {parts.scheme!r}; use file:// or s3://")
     if not parts.hostname:
         raise StorageUrlError(f"{url_field}: s3 URL has no host: s3://ACCESS:SECRET@HOST:PORT/BUCKET")
-    if parts.username is None or parts.password is None:
+    if not parts.username or not parts.password:  # empty ones would make minio go anonymous
         raise StorageUrlError(f"{url_field}: s3 URL needs credentials: s3://ACCESS:SECRET@HOST:PORT/BUCKET")
     try:
         port = parts.port
