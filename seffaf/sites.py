@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -44,20 +45,41 @@ class Sites(_Strict):
     def _references_resolve(self) -> Sites:
         centers = {c.id for c in self.center}
         cameras = {c.id for c in self.camera}
+        for index, center in enumerate(self.center):
+            try:
+                ZoneInfo(center.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"center[{index}].timezone: unknown timezone {center.timezone!r}") from exc
+        seen: set[tuple[str, int]] = set()
         for index, window in enumerate(self.window):
             if window.center not in centers:
                 raise ValueError(f"window[{index}].center: unknown centre {window.center!r}")
             if window.camera is not None and window.camera not in cameras:
                 raise ValueError(f"window[{index}].camera: unknown camera {window.camera!r}")
+            if (window.center, window.number) in seen:
+                raise ValueError(f"window[{index}].number: window {window.number} of {window.center} listed twice")
+            seen.add((window.center, window.number))
         return self
 
     def window_of_camera(self, camera: str) -> Window | None:
         return next((w for w in self.window if w.camera == camera), None)
 
 
+def _entry_line(text: str, table: str, index: int) -> int | None:
+    """Line number of the index-th `[[table]]` header (what an editor shows)."""
+    seen = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().replace(" ", "") == f"[[{table}]]":
+            seen += 1
+            if seen == index:
+                return number
+    return None
+
+
 def load_sites(path: Path) -> Sites:
     try:
-        raw = tomllib.loads(path.read_text())
+        text = path.read_text()
+        raw = tomllib.loads(text)
     except FileNotFoundError as exc:
         raise SitesError(f"sites file {path} does not exist") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -66,5 +88,13 @@ def load_sites(path: Path) -> Sites:
         return Sites.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise SitesError(f"sites file {path}: {where}: {first['msg']}") from exc
+        loc = [str(part) for part in first["loc"]]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if not loc and "[" in message:  # cross-reference rules name their entry, e.g. window[2].center
+            loc = [message.split("[")[0], message.split("[")[1].split("]")[0]]
+            where, message = message.split(": ", 1)[0], message.split(": ", 1)[1]
+        else:
+            where = ".".join(loc)
+        line = _entry_line(text, loc[0], int(loc[1])) if len(loc) >= 2 and loc[1].isdigit() else None
+        at = f" (line {line})" if line else ""
+        raise SitesError(f"sites file {path}{at}: {where}: {message}") from exc

@@ -8,7 +8,7 @@ import pytest
 
 from seffaf.synthetic_media import SyntheticClip, write_clip
 
-pytest_plugins = ["tests.support.seaweed", "tests.support.rtsp"]
+pytest_plugins = ["tests.support.seaweed", "tests.support.rtsp", "tests.support.postgres"]
 
 
 @pytest.fixture(scope="session")

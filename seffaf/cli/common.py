@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import typer
 
+from seffaf.catalog.connect import Catalog, CatalogError, open_catalog
 from seffaf.clock import require_utc
 from seffaf.config import ConfigError, Settings, load_settings
 from seffaf.storage.base import ObjectStore, StoreError
@@ -70,3 +71,10 @@ def parse_time_option(value: str | None, name: str) -> datetime | None:
         return require_utc(parsed, name)
     except ValueError as exc:
         fail(f"{name}: {value!r} is not an ISO 8601 time with offset (e.g. 2026-05-01T09:00:00+04:00): {exc}")
+
+
+def open_catalog_or_fail(settings: Settings) -> Catalog:
+    try:
+        return open_catalog(settings.resolved_database_url)
+    except CatalogError as exc:
+        fail(str(exc))

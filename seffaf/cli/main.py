@@ -9,7 +9,9 @@ import typer
 
 from seffaf.cli.common import CliState
 from seffaf.cli.demo_cmd import demo
+from seffaf.cli.ingest_cmd import ingest, rejected_app, sessions, sites_app
 from seffaf.cli.record_cmd import record
+from seffaf.cli.serve_cmd import serve, sources_app
 from seffaf.cli.verify_cmd import verify_chain
 
 app = typer.Typer(
@@ -32,3 +34,9 @@ def main(
 app.command()(record)
 app.command("verify-chain")(verify_chain)
 app.command()(demo)
+app.command()(ingest)
+app.command()(sessions)
+app.add_typer(sites_app, name="sites")
+app.add_typer(rejected_app, name="rejected")
+app.add_typer(sources_app, name="sources")
+app.command()(serve)

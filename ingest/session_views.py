@@ -1,0 +1,108 @@
+"""Finding service sessions and presenting them (CLI JSON and the API share these views)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from seffaf.catalog.session_tables import LegRow, VisitApplicationRow, VisitRow
+
+
+class SessionFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    ticket: str | None = None
+    application: str | None = None
+    center: str | None = None
+    window: int | None = Field(None, ge=1)
+    operator: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    limit: int = Field(100, ge=1, le=10_000)
+    offset: int = Field(0, ge=0)
+
+
+class LegView(BaseModel):
+    index: int
+    window: int
+    operator: str | None
+    operator_source: str
+    called_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    outcome: str
+    service: str | None
+    application_ids: list[str]
+    recalls: int
+    transferred_to: int | None
+    anomalies: list[str]
+
+
+class VisitView(BaseModel):
+    id: int
+    center: str
+    service_date: date
+    ticket: str
+    walk_in: bool
+    service: str | None
+    priority: int | None
+    issued_at: datetime | None
+    outcome: str
+    application_ids: list[str]
+    anomalies: list[str]
+    legs: list[LegView]
+
+
+def _query(filters: SessionFilter) -> Select[VisitRow]:
+    query = select(VisitRow)
+    if filters.ticket is not None:
+        query = query.where(VisitRow.ticket == filters.ticket)
+    if filters.center is not None:
+        query = query.where(VisitRow.center == filters.center)
+    if filters.date_from is not None:
+        query = query.where(VisitRow.service_date >= filters.date_from)
+    if filters.date_to is not None:
+        query = query.where(VisitRow.service_date <= filters.date_to)
+    if filters.application is not None:
+        query = query.where(
+            VisitRow.id.in_(
+                select(VisitApplicationRow.visit_id).where(VisitApplicationRow.application_id == filters.application)
+            )
+        )
+    if filters.window is not None or filters.operator is not None:
+        legs = select(LegRow.visit_id)
+        if filters.window is not None:
+            legs = legs.where(LegRow.window == filters.window)
+        if filters.operator is not None:
+            legs = legs.where(LegRow.operator == filters.operator)
+        query = query.where(VisitRow.id.in_(legs))
+    return query.order_by(VisitRow.service_date, VisitRow.issued_at, VisitRow.id)
+
+
+def visit_view(row: VisitRow) -> VisitView:
+    return VisitView(
+        id=row.id, center=row.center, service_date=row.service_date, ticket=row.ticket, walk_in=row.walk_in,
+        service=row.service, priority=row.priority, issued_at=row.issued_at, outcome=row.outcome,
+        application_ids=list(row.application_ids), anomalies=list(row.anomalies),
+        legs=[
+            LegView(
+                index=leg.idx, window=leg.window, operator=leg.operator, operator_source=leg.operator_source,
+                called_at=leg.called_at, started_at=leg.started_at, ended_at=leg.ended_at, outcome=leg.outcome,
+                service=leg.service, application_ids=list(leg.application_ids), recalls=leg.recalls,
+                transferred_to=leg.transferred_to, anomalies=list(leg.anomalies),
+            )
+            for leg in row.legs
+        ],
+    )  # fmt: skip
+
+
+def search_visits(session: Session, filters: SessionFilter) -> list[VisitView]:
+    rows = session.scalars(_query(filters).limit(filters.limit).offset(filters.offset))
+    return [visit_view(row) for row in rows]
+
+
+def get_visit(session: Session, visit_id: int) -> VisitView | None:
+    row = session.get(VisitRow, visit_id)
+    return visit_view(row) if row is not None else None

@@ -1,0 +1,189 @@
+"""Writing a batch of parsed rows into the catalog: accepted, duplicate, conflict or rejected.
+
+Idempotent on (source, event_id): a redelivered identical event is a duplicate; the same id
+with other content is a conflict, kept apart and never applied. Rejected rows are stored
+with their reason. A bad row never costs a good one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from ingest.events import EventType, QueueEvent
+from ingest.parsing import ParsedEvent, ParsedRow, RejectedRow
+from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
+from seffaf.catalog.sites_tables import CenterRow
+from seffaf.clock import Clock
+
+logger = logging.getLogger(__name__)
+FUTURE_TOLERANCE = timedelta(minutes=5)
+PAST_TOLERANCE = timedelta(days=400)
+SHIFT_TYPES = frozenset({EventType.OPERATOR_LOGIN, EventType.OPERATOR_LOGOUT})
+
+
+class ItemStatus(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    status: ItemStatus
+    origin: str
+    event_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class VisitRef:
+    center: str
+    service_date: date
+    ticket: str | None  # None: the day's walk-ins
+
+
+@dataclass
+class Affected:
+    """What a batch touched, so only those sessions are rebuilt."""
+
+    visits: set[VisitRef] = field(default_factory=set)
+    shift_days: set[tuple[str, date]] = field(default_factory=set)
+
+    def merge(self, other: Affected) -> None:
+        self.visits |= other.visits
+        self.shift_days |= other.shift_days
+
+
+@dataclass
+class BatchOutcome:
+    results: list[ItemResult]
+    affected: Affected
+    accepted: list[QueueEvent]
+
+
+def content_sha256(event: QueueEvent) -> str:
+    return hashlib.sha256(event.content_key().encode()).hexdigest()
+
+
+class EventWriter:
+    def __init__(self, session: Session, clock: Clock, record_rejections: bool = True) -> None:
+        self._session = session
+        self._clock = clock
+        self._record_rejections = record_rejections  # off when retrying rows already kept
+        self._zones: dict[str, ZoneInfo] | None = None
+        self._offsets: dict[str, float] | None = None
+        self.clock_warnings = 0
+
+    def _zone(self, center: str) -> ZoneInfo | None:
+        if self._zones is None:
+            self._zones = {row.id: ZoneInfo(row.timezone) for row in self._session.scalars(select(CenterRow))}
+        return self._zones.get(center)
+
+    def _offset(self, source: str) -> float:
+        if self._offsets is None:
+            self._offsets = {row.name: row.clock_offset_s for row in self._session.scalars(select(SourceSystemRow))}
+        return self._offsets.get(source, 0.0)
+
+    def write(self, rows: Sequence[ParsedRow]) -> BatchOutcome:
+        now = self._clock()
+        results: list[ItemResult | None] = [None] * len(rows)
+        rejected: list[tuple[int, RejectedRow]] = []
+        candidates: dict[tuple[str, str], tuple[int, ParsedEvent, str]] = {}
+        for index, row in enumerate(rows):
+            if isinstance(row, RejectedRow):
+                rejected.append((index, row))
+                continue
+            event = row.event
+            if self._zone(event.center) is None:
+                reason = f"center: unknown centre {event.center!r} (load the sites file first)"
+                rejected.append((index, RejectedRow(row.origin, row.raw, "center", reason, event.source)))
+                continue
+            key = (event.source, event.event_id)
+            digest = content_sha256(event)
+            if key in candidates:  # repeated inside the batch
+                status = ItemStatus.DUPLICATE if candidates[key][2] == digest else ItemStatus.CONFLICT
+                results[index] = ItemResult(status, row.origin, event.event_id)
+                if status is ItemStatus.CONFLICT:
+                    self._session.add(
+                        EventConflictRow(source=key[0], event_id=key[1], payload=row.raw, received_at=now)
+                    )
+                continue
+            candidates[key] = (index, row, digest)
+        existing = self._existing(list(candidates))
+        new_rows: list[dict[str, object]] = []
+        affected = Affected()
+        accepted: list[QueueEvent] = []
+        for key, (index, row, digest) in candidates.items():
+            if key in existing:
+                status = ItemStatus.DUPLICATE if existing[key] == digest else ItemStatus.CONFLICT
+                if status is ItemStatus.CONFLICT:
+                    self._session.add(
+                        EventConflictRow(source=key[0], event_id=key[1], payload=row.raw, received_at=now)
+                    )
+                results[index] = ItemResult(status, row.origin, row.event.event_id)
+                continue
+            new_rows.append(self._row(row.event, digest, now, affected))
+            accepted.append(row.event)
+            results[index] = ItemResult(ItemStatus.ACCEPTED, row.origin, row.event.event_id)
+        if new_rows:
+            self._session.execute(insert(QueueEventRow), new_rows)
+        for index, rejection in rejected:
+            if not self._record_rejections:
+                results[index] = ItemResult(ItemStatus.REJECTED, rejection.origin, None, rejection.reason)
+                continue
+            self._session.add(
+                RejectedEventRow(
+                    source=rejection.source or "?",
+                    origin=rejection.origin,
+                    payload=rejection.raw,
+                    field=rejection.field,
+                    reason=rejection.reason,
+                    received_at=now,
+                )
+            )
+            results[index] = ItemResult(ItemStatus.REJECTED, rejection.origin, None, rejection.reason)
+        self._session.flush()
+        return BatchOutcome([r for r in results if r is not None], affected, accepted)
+
+    def _existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        found: dict[tuple[str, str], str] = {}
+        for start in range(0, len(keys), 2000):  # stay under the databases' parameter limits
+            chunk = keys[start : start + 2000]
+            query = select(QueueEventRow.source, QueueEventRow.event_id, QueueEventRow.content_sha256).where(
+                tuple_(QueueEventRow.source, QueueEventRow.event_id).in_(chunk)
+            )
+            for source, event_id, digest in self._session.execute(query):
+                found[(source, event_id)] = digest
+        return found
+
+    def _row(self, event: QueueEvent, digest: str, now: datetime, affected: Affected) -> dict[str, object]:
+        occurred = event.occurred_at + timedelta(seconds=self._offset(event.source))
+        if occurred > now + FUTURE_TOLERANCE or occurred < now - PAST_TOLERANCE:
+            self.clock_warnings += 1
+            if self.clock_warnings <= 10:
+                logger.warning("source %s: event %s occurred at %s, far from now (%s): check its clock",
+                               event.source, event.event_id, occurred.isoformat(), now.isoformat())  # fmt: skip
+        zone = self._zone(event.center)
+        assert zone is not None
+        day = occurred.astimezone(zone).date()
+        if event.type in SHIFT_TYPES:
+            affected.shift_days.add((event.center, day))
+        else:
+            affected.visits.add(VisitRef(event.center, day, event.ticket))
+        return {
+            "source": event.source, "event_id": event.event_id, "type": event.type.value, "center": event.center,
+            "occurred_at": occurred, "service_date": day, "ticket": event.ticket, "service": event.service,
+            "priority": event.priority, "window": event.window, "operator": event.operator,
+            "application_ids": list(event.application_ids), "to_window": event.to_window,
+            "to_service": event.to_service, "content_sha256": digest, "received_at": now,
+        }  # fmt: skip

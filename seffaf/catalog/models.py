@@ -1,0 +1,21 @@
+"""Every catalog table, imported in one place for Alembic and for create_all in tests."""
+
+from seffaf.catalog.base import Base
+from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
+from seffaf.catalog.session_tables import LegRow, ShiftRow, VisitApplicationRow, VisitRow
+from seffaf.catalog.sites_tables import CameraRow, CenterRow, WindowRow
+
+__all__ = [
+    "Base",
+    "CameraRow",
+    "CenterRow",
+    "EventConflictRow",
+    "LegRow",
+    "QueueEventRow",
+    "RejectedEventRow",
+    "ShiftRow",
+    "SourceSystemRow",
+    "VisitApplicationRow",
+    "VisitRow",
+    "WindowRow",
+]

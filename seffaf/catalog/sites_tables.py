@@ -1,0 +1,28 @@
+"""Sites registry tables: centres, windows, cameras (loaded from the sites file)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from seffaf.catalog.base import Base
+
+
+class CenterRow(Base):
+    __tablename__ = "centers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+
+
+class CameraRow(Base):
+    __tablename__ = "cameras"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(500))
+
+
+class WindowRow(Base):
+    __tablename__ = "windows"
+    center: Mapped[str] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(primary_key=True)
+    camera: Mapped[str | None] = mapped_column(ForeignKey("cameras.id", ondelete="SET NULL"), index=True)

@@ -1,0 +1,518 @@
+"""A real PostgreSQL server for tests: a throwaway cluster made with the machine's ``initdb`` and ``postgres``.
+
+:class:`PostgresCluster` runs ``initdb`` once into a temporary directory and starts ``postgres``
+listening on 127.0.0.1 (a port picked free at first start and kept across
+:meth:`PostgresCluster.restart`) and on a unix socket in the same directory. It is a test
+cluster: ``trust`` authentication, superuser ``postgres``, no fsync. No Docker, no system service.
+
+PostgreSQL refuses to run as root. When the tests run as root (CI), ``initdb`` and ``postgres``
+run as the Debian ``postgres`` user (created by the ``postgresql`` package), and the cluster's
+data and socket live in a private directory under the system temp dir owned by that user: it
+cannot enter pytest's root-only ``/tmp/pytest-of-root``.
+
+Loaded as a pytest plugin; provides the fixtures ``postgres_cluster`` (one cluster for the
+session), ``postgres_url`` (a fresh empty database per test) and ``database_url`` (parametrized:
+a SQLite file, then a fresh PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import grp
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import psycopg
+import pytest
+from psycopg import sql
+
+HOST = "127.0.0.1"
+SUPERUSER = "postgres"
+SERVER_USER = "postgres"  # the account the Debian package creates; used when the tests run as root
+DEBIAN_LIB_DIR = Path("/usr/lib/postgresql")
+INSTALL_HINT = (
+    "install the Debian package 'postgresql' (apt-get install postgresql): it provides initdb and postgres "
+    "under /usr/lib/postgresql/<N>/bin and the 'postgres' user the server runs as when the tests run as root"
+)
+SOCKET_NAME_MAX = 100  # sun_path holds 108 bytes; ".s.PGSQL.NNNNN" is appended to the directory
+PR_SET_PDEATHSIG = 1
+# What a test cluster may give up for speed: it is thrown away, so a crash may lose anything.
+SERVER_SETTINGS = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+}
+
+
+class PostgresError(RuntimeError):
+    """The PostgreSQL cluster could not be created or started (or PostgreSQL is not installed)."""
+
+
+@dataclass(frozen=True)
+class PostgresBinaries:
+    initdb: Path
+    postgres: Path
+
+
+@dataclass(frozen=True)
+class ServerUser:
+    """The unprivileged account the server runs as when we are root."""
+
+    name: str
+    uid: int
+    gid: int
+
+
+def find_binaries() -> PostgresBinaries:
+    """``initdb`` and ``postgres``: from PATH first, else the newest ``/usr/lib/postgresql/<N>/bin``."""
+    initdb, postgres = shutil.which("initdb"), shutil.which("postgres")
+    if initdb is not None and postgres is not None:
+        return PostgresBinaries(Path(initdb), Path(postgres))
+    for bin_dir in sorted(DEBIAN_LIB_DIR.glob("*/bin"), key=_version_key, reverse=True):
+        candidate = PostgresBinaries(bin_dir / "initdb", bin_dir / "postgres")
+        if all(_is_executable(path) for path in (candidate.initdb, candidate.postgres)):
+            return candidate
+    raise PostgresError(
+        f"PostgreSQL server binaries initdb and postgres not found on PATH or in {DEBIAN_LIB_DIR}; {INSTALL_HINT}"
+    )
+
+
+def _version_key(bin_dir: Path) -> tuple[int, ...]:
+    # "/usr/lib/postgresql/16/bin" > ".../15/bin" > ".../9.6/bin"; names without a version last.
+    return tuple(int(part) for part in re.findall(r"\d+", bin_dir.parent.name)) or (-1,)
+
+
+def _is_executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def server_user() -> ServerUser | None:
+    """None when we are not root (the server runs as us); else the ``postgres`` account."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(SERVER_USER)
+    except KeyError:
+        raise PostgresError(
+            f"running as root, and PostgreSQL refuses to run as root, but there is no '{SERVER_USER}' user "
+            f"to run it as; {INSTALL_HINT}"
+        ) from None
+    if entry.pw_uid == 0:
+        raise PostgresError(f"user '{SERVER_USER}' has uid 0; PostgreSQL refuses to run as root")
+    return ServerUser(SERVER_USER, entry.pw_uid, entry.pw_gid)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    # Runs in the child after the switch to the server user (a credential change would clear
+    # it) and before exec: if pytest itself is killed, the kernel kills the postmaster, and its
+    # backends exit when they notice it is gone. No fixture teardown needed for it not to leak.
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _may_die_with_parent() -> bool:
+    # The death signal fires when the spawning *thread* ends, so only from the main one.
+    return threading.current_thread() is threading.main_thread()
+
+
+class PostgresCluster:
+    """One PostgreSQL cluster (``initdb`` on first start) and its ``postgres`` server process.
+
+    ``base_dir`` holds the log. The data directory and socket live in ``base_dir`` too, unless
+    the server runs as another user (we are root) or the socket path would be too long: then in
+    a private directory under the system temp dir, removed by :meth:`close`.
+    """
+
+    def __init__(self, base_dir: Path, *, ready_timeout_s: float = 60.0, stop_timeout_s: float = 10.0) -> None:
+        self.base_dir = base_dir
+        self.log_path = base_dir / "postgres.log"
+        self.ready_timeout_s = ready_timeout_s
+        self.stop_timeout_s = stop_timeout_s
+        self.port: int | None = None
+        self._run_dir: Path | None = None
+        self._private_run_dir = False
+        self._user: ServerUser | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.RLock()
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's pid while started."""
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def data_dir(self) -> Path:
+        return self._require_run_dir() / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self._require_run_dir() / "sock"
+
+    def url(self, database: str) -> str:
+        """SQLAlchemy URL of ``database`` over TCP (``postgresql+psycopg://postgres@127.0.0.1:PORT/db``)."""
+        return f"postgresql+psycopg://{SUPERUSER}@{HOST}:{self._require_port()}/{database}"
+
+    def connect(self, database: str = "postgres", *, timeout_s: float = 10.0) -> psycopg.Connection[tuple[object, ...]]:
+        """A plain psycopg connection as the superuser, in autocommit mode."""
+        return psycopg.connect(
+            host=HOST,
+            port=self._require_port(),
+            user=SUPERUSER,
+            dbname=database,
+            connect_timeout=max(1, round(timeout_s)),
+            autocommit=True,
+        )
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database (from ``template0``) and return its SQLAlchemy URL."""
+        with self.connect() as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        """Drop ``name`` if it exists, disconnecting whoever is still connected to it."""
+        with self.connect() as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    def start(self) -> Self:
+        """Create the cluster if needed, spawn the server and wait until it accepts a connection.
+
+        Idempotent while running. The port is picked on the first start and kept afterwards.
+        """
+        with self._lock:
+            if self.running:
+                return self
+            binaries = find_binaries()  # fail with the install hint before touching anything
+            self._user = server_user()
+            self.base_dir.mkdir(parents=True, exist_ok=True)
+            if self._run_dir is None or not (self.data_dir / "PG_VERSION").is_file():
+                self._init_cluster(binaries)
+            deadline = time.monotonic() + self.ready_timeout_s
+            first_start = self.port is None
+            problem = "was not started"
+            output = ""
+            # First start: if the probed port is taken before postgres binds it, probe another.
+            # Restart: keep the port (URLs handed out must stay valid).
+            for attempt in range(5 if first_start else 1):
+                if first_start:
+                    self.port = free_port()
+                log_offset = self._log_size()
+                self._spawn(binaries, attempt)
+                found = self._wait_ready(deadline)
+                if found is None:
+                    return self
+                problem = found
+                self._stop()
+                output = self._log_since(log_offset)
+                bind_failed = "could not bind" in output.lower() or "address already in use" in output.lower()
+                if not (first_start and bind_failed) or time.monotonic() >= deadline:
+                    break
+            raise PostgresError(
+                f"PostgreSQL {problem} (port {self.port}); log {self.log_path}, tail:\n{self.log_tail()}"
+            )
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT), wait up to ``stop_timeout_s``, then SIGKILL server and backends. Safe twice."""
+        with self._lock:
+            self._stop()
+
+    def restart(self, down_s: float = 0.0) -> Self:
+        """Stop (if running), stay down ``down_s`` seconds, start again: same port and data."""
+        with self._lock:
+            self._stop()
+            if down_s > 0:
+                time.sleep(down_s)
+            return self.start()
+
+    def close(self) -> None:
+        """Stop the server and delete the private run directory, if one was made. The cluster is gone."""
+        with self._lock:
+            self._stop()
+            if self._private_run_dir and self._run_dir is not None:
+                shutil.rmtree(self._run_dir, ignore_errors=True)
+                self._run_dir = None
+                self._private_run_dir = False
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = f"pid={self.pid}" if self.running else "stopped"
+        return f"PostgresCluster(port={self.port}, run_dir={str(self._run_dir)!r}, {state})"
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _require_port(self) -> int:
+        if self.port is None:
+            raise PostgresError("cluster has no port yet; call start() first")
+        return self.port
+
+    def _require_run_dir(self) -> Path:
+        if self._run_dir is None:
+            raise PostgresError("cluster has no directory yet; call start() first")
+        return self._run_dir
+
+    def _init_cluster(self, binaries: PostgresBinaries) -> None:
+        self.close()  # a directory left from an earlier, failed initdb
+        socket_path_len = len(str(self.base_dir / "pg" / "sock" / ".s.PGSQL.65535").encode())
+        if self._user is None and socket_path_len <= SOCKET_NAME_MAX:
+            run_dir = self.base_dir / "pg"
+            shutil.rmtree(run_dir, ignore_errors=True)
+            run_dir.mkdir(mode=0o700)
+        else:
+            # The server user cannot enter pytest's root-only temp dirs: a short, private one.
+            run_dir = Path(tempfile.mkdtemp(prefix="seffaf-pg-"))
+            self._private_run_dir = True
+        self._run_dir = run_dir
+        self.socket_dir.mkdir(mode=0o700)
+        if self._user is not None:
+            for path in (run_dir, self.socket_dir):
+                os.chown(path, self._user.uid, self._user.gid)
+        command = [
+            str(binaries.initdb),
+            f"--pgdata={self.data_dir}",
+            f"--username={SUPERUSER}",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",  # C collation: the same on every machine, no locale packages needed
+            "--no-sync",
+        ]
+        self._log_marker("initdb")
+        with self.log_path.open("ab") as log:
+            try:
+                result = subprocess.run(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=run_dir,
+                    timeout=self.ready_timeout_s,
+                    check=False,
+                    user=self._user.uid if self._user else None,
+                    group=self._user.gid if self._user else None,
+                    extra_groups=self._extra_groups(),
+                )
+            except subprocess.TimeoutExpired:
+                raise PostgresError(
+                    f"initdb took over {self.ready_timeout_s:.0f}s; log {self.log_path}, tail:\n{self.log_tail()}"
+                ) from None
+        if result.returncode != 0:
+            raise PostgresError(
+                f"initdb failed with code {result.returncode}; log {self.log_path}, tail:\n{self.log_tail()}"
+            )
+
+    def _command(self, binaries: PostgresBinaries) -> list[str]:
+        settings = {
+            **SERVER_SETTINGS,
+            "listen_addresses": HOST,
+            "port": str(self._require_port()),
+            "unix_socket_directories": str(self.socket_dir),
+        }
+        flags = [arg for name, value in settings.items() for arg in ("-c", f"{name}={value}")]
+        return [str(binaries.postgres), "-D", str(self.data_dir), *flags]
+
+    def _extra_groups(self) -> list[int] | None:
+        # Popen switches supplementary groups, group and user in the child, before exec: not
+        # root's groups, but the server user's own.
+        return None if self._user is None else _groups_of(self._user)
+
+    def _spawn(self, binaries: PostgresBinaries, attempt: int) -> None:
+        self._log_marker(f"start on port {self.port} (attempt {attempt + 1})")
+        with self.log_path.open("ab") as log:
+            self._proc = subprocess.Popen(
+                self._command(binaries),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self._run_dir,
+                start_new_session=True,
+                close_fds=True,
+                preexec_fn=_die_with_parent if _may_die_with_parent() else None,
+                user=self._user.uid if self._user else None,
+                group=self._user.gid if self._user else None,
+                extra_groups=self._extra_groups(),
+            )
+
+    def _wait_ready(self, deadline: float) -> str | None:
+        """None once a real connection runs a query; else what went wrong."""
+        started = time.monotonic()
+        last_error = "no answer"
+        while time.monotonic() < deadline:
+            proc = self._proc
+            if proc is None or proc.poll() is not None:
+                return f"exited with code {proc.returncode if proc else None} during start-up"
+            try:
+                with self.connect(timeout_s=2.0) as conn:
+                    conn.execute("SELECT 1")
+                self._log_marker(f"ready after {time.monotonic() - started:.2f} s")
+                return None
+            except psycopg.OperationalError as exc:  # not up yet: refused, "starting up"
+                last_error = f"{type(exc).__name__}: {exc}".strip()
+            time.sleep(0.05)
+        return f"did not accept connections within {self.ready_timeout_s:.0f}s ({last_error})"
+
+    def _stop(self) -> None:
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            # SIGINT to the postmaster alone is "fast shutdown": it ends the backends, writes a
+            # checkpoint and exits. SIGINT to the whole group would just cancel queries.
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=self.stop_timeout_s)
+            except subprocess.TimeoutExpired:
+                # Each backend calls setsid(): killing the postmaster's group does not reach them.
+                # They exit on their own once the postmaster is gone, but a restart must not
+                # find them still attached to the old shared memory, so kill and wait for them.
+                children = child_pids(proc.pid)  # before the kill: then they are re-parented
+                # The postmaster is not reaped yet, so its pid still names its group: safe to kill.
+                _kill_group(proc)
+                for child in children:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(child, signal.SIGKILL)
+                proc.wait()
+                _wait_gone(children, timeout_s=self.stop_timeout_s)
+        # A fast shutdown exits only after every backend has.
+        self._proc = None
+
+    def _log_marker(self, text: str) -> None:
+        with self.log_path.open("a") as log:
+            log.write(f"\n==== {time.strftime('%H:%M:%S')} {text}\n")
+
+    def _log_size(self) -> int:
+        try:
+            return self.log_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def _log_since(self, offset: int) -> str:
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(offset)
+                return log.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+
+def _groups_of(user: ServerUser) -> list[int]:
+    return [group.gr_gid for group in grp.getgrall() if user.name in group.gr_mem]
+
+
+def child_pids(pid: int) -> list[int]:
+    """Live processes whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
+    found: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        fields = _stat_fields(stat)
+        if fields is not None and fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _stat_fields(stat: Path) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name: state, ppid, ...; None if the process is gone."""
+    try:
+        text = stat.read_text()
+    except OSError:
+        return None
+    return text.rpartition(")")[2].split()
+
+
+def _wait_gone(pids: list[int], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    for pid in pids:
+        while time.monotonic() < deadline:
+            fields = _stat_fields(Path(f"/proc/{pid}/stat"))
+            if fields is None or fields[0] == "Z":  # a zombie holds no memory, ports or files
+                break
+            time.sleep(0.01)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    # start_new_session=True made the postmaster a session and group leader: pgid == pid. (Its
+    # own session also keeps a Ctrl-C meant for pytest from shutting it down before teardown.)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _started(cluster: PostgresCluster) -> PostgresCluster:
+    try:
+        return cluster.start()
+    except PostgresError as exc:
+        problem = str(exc)
+    cluster.close()
+    pytest.fail(problem, pytrace=False)  # outside the except: no chained traceback
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresCluster]:
+    """One PostgreSQL cluster for the whole run. Do not stop it; make a private PostgresCluster for that."""
+    cluster = PostgresCluster(tmp_path_factory.mktemp("postgres"))
+    try:
+        yield _started(cluster)
+    finally:
+        cluster.close()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """SQLAlchemy URL of a fresh, empty database ``t_<uuid hex>``, dropped (WITH FORCE) after the test."""
+    name = f"t_{uuid.uuid4().hex}"
+    url = postgres_cluster.create_database(name)
+    try:
+        yield url
+    finally:
+        postgres_cluster.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind: a SQLite file, then a PostgreSQL database of the session cluster."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    # Only the postgresql case asks for the cluster, so a -k sqlite run does not start one.
+    url: str = request.getfixturevalue("postgres_url")
+    return url
