@@ -12,6 +12,7 @@ from seffaf.cli.demo_cmd import demo
 from seffaf.cli.ingest_cmd import ingest, rejected_app, sessions, sites_app
 from seffaf.cli.record_cmd import record
 from seffaf.cli.serve_cmd import serve, sources_app
+from seffaf.cli.traffic_cmd import traffic
 from seffaf.cli.verify_cmd import verify_chain
 
 app = typer.Typer(
@@ -40,3 +41,4 @@ app.add_typer(sites_app, name="sites")
 app.add_typer(rejected_app, name="rejected")
 app.add_typer(sources_app, name="sources")
 app.command()(serve)
+app.command()(traffic)
