@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from ingest.events import QueueEvent
+from ingest.writer import AcceptedEvent
 from seffaf.storage.base import ObjectStore
 
 PREFIX = "events/"
@@ -26,11 +27,11 @@ class EventArchive:
     def __init__(self, store: ObjectStore) -> None:
         self._store = store
 
-    def append(self, events: Sequence[QueueEvent], received_at: datetime, batch_id: str) -> list[str]:
-        """Write the batch's accepted events; returns the keys written."""
+    def append(self, events: Sequence[AcceptedEvent], received_at: datetime, batch_id: str) -> list[str]:
+        """Write the batch's accepted events (their canonical JSON); returns the keys written."""
         by_source: dict[str, list[str]] = defaultdict(list)
-        for event in events:
-            by_source[event.source].append(event.model_dump_json())
+        for accepted in events:
+            by_source[accepted.event.source].append(accepted.canonical_json)
         keys = []
         for source, lines in sorted(by_source.items()):
             key = archive_key(source, received_at, batch_id)

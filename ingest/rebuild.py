@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ingest.events import EventType, QueueEvent
 from ingest.sessions import Visit, build_visit, build_walk_ins
 from ingest.shifts import Shift, build_shifts
 from ingest.writer import Affected, VisitRef
+from seffaf.catalog.bulk import insert_rows
 from seffaf.catalog.event_tables import QueueEventRow
 from seffaf.catalog.session_tables import LegRow, ShiftRow, VisitApplicationRow, VisitRow
 from seffaf.catalog.sites_repo import center_timezones
@@ -143,7 +145,9 @@ class SessionRebuilder:
             }
             for v in visits
         ]
-        ids = self._session.scalars(insert(VisitRow).returning(VisitRow.id, sort_by_parameter_order=True), visit_rows)
+        # Core inserts (see ingest/writer.py): one batched statement per table, ids in row order.
+        table = cast(Table, VisitRow.__table__)
+        ids = self._session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), visit_rows)
         leg_rows: list[dict[str, object]] = []
         app_rows: list[dict[str, object]] = []
         for visit_id, visit in zip(ids.all(), visits, strict=True):
@@ -168,10 +172,8 @@ class SessionRebuilder:
                     }
                 )
             app_rows.extend({"visit_id": visit_id, "application_id": a} for a in dict.fromkeys(visit.application_ids))
-        if leg_rows:
-            self._session.execute(insert(LegRow), leg_rows)
-        if app_rows:
-            self._session.execute(insert(VisitApplicationRow), app_rows)
+        insert_rows(self._session.connection(), cast(Table, LegRow.__table__), leg_rows)
+        insert_rows(self._session.connection(), cast(Table, VisitApplicationRow.__table__), app_rows)
         self._session.flush()
 
 

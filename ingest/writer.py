@@ -11,20 +11,27 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from ingest.events import EventType, QueueEvent
 from ingest.parsing import ParsedEvent, ParsedRow, RejectedRow
+from seffaf.catalog.bulk import ValueEncoder, insert_tuples
 from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
 from seffaf.catalog.sites_tables import CenterRow
 from seffaf.clock import Clock
 
 logger = logging.getLogger(__name__)
+QUEUE_EVENTS = cast(Table, QueueEventRow.__table__)
+EVENT_COLUMNS = (
+    "source", "event_id", "type", "center", "occurred_at", "service_date", "ticket", "service", "priority",
+    "window", "operator", "application_ids", "to_window", "to_service", "content_sha256", "received_at",
+)  # fmt: skip
 FUTURE_TOLERANCE = timedelta(minutes=5)
 PAST_TOLERANCE = timedelta(days=400)
 SHIFT_TYPES = frozenset({EventType.OPERATOR_LOGIN, EventType.OPERATOR_LOGOUT})
@@ -64,15 +71,17 @@ class Affected:
         self.shift_days |= other.shift_days
 
 
+@dataclass(frozen=True)
+class AcceptedEvent:
+    event: QueueEvent
+    canonical_json: str  # what the content hash covers and the archive stores
+
+
 @dataclass
 class BatchOutcome:
     results: list[ItemResult]
     affected: Affected
-    accepted: list[QueueEvent]
-
-
-def content_sha256(event: QueueEvent) -> str:
-    return hashlib.sha256(event.content_key().encode()).hexdigest()
+    accepted: list[AcceptedEvent]
 
 
 class EventWriter:
@@ -80,6 +89,8 @@ class EventWriter:
         self._session = session
         self._clock = clock
         self._record_rejections = record_rejections  # off when retrying rows already kept
+        self._clock_now = clock()
+        self._encoder = ValueEncoder("sqlite")
         self._zones: dict[str, ZoneInfo] | None = None
         self._offsets: dict[str, float] | None = None
         self.clock_warnings = 0
@@ -98,7 +109,7 @@ class EventWriter:
         now = self._clock()
         results: list[ItemResult | None] = [None] * len(rows)
         rejected: list[tuple[int, RejectedRow]] = []
-        candidates: dict[tuple[str, str], tuple[int, ParsedEvent, str]] = {}
+        candidates: dict[tuple[str, str], tuple[int, ParsedEvent, str, str]] = {}
         for index, row in enumerate(rows):
             if isinstance(row, RejectedRow):
                 rejected.append((index, row))
@@ -109,7 +120,8 @@ class EventWriter:
                 rejected.append((index, RejectedRow(row.origin, row.raw, "center", reason, event.source)))
                 continue
             key = (event.source, event.event_id)
-            digest = content_sha256(event)
+            canonical = event.content_key()
+            digest = hashlib.sha256(canonical.encode()).hexdigest()
             if key in candidates:  # repeated inside the batch
                 status = ItemStatus.DUPLICATE if candidates[key][2] == digest else ItemStatus.CONFLICT
                 results[index] = ItemResult(status, row.origin, event.event_id)
@@ -118,12 +130,15 @@ class EventWriter:
                         EventConflictRow(source=key[0], event_id=key[1], payload=row.raw, received_at=now)
                     )
                 continue
-            candidates[key] = (index, row, digest)
+            candidates[key] = (index, row, digest, canonical)
         existing = self._existing(list(candidates))
-        new_rows: list[dict[str, object]] = []
+        new_rows: list[tuple[object, ...]] = []
+        self._clock_now = now
+        self._encoder = ValueEncoder(self._session.connection().dialect.name)
+        received = self._encoder.datetime(now)
         affected = Affected()
-        accepted: list[QueueEvent] = []
-        for key, (index, row, digest) in candidates.items():
+        accepted: list[AcceptedEvent] = []
+        for key, (index, row, digest, canonical) in candidates.items():
             if key in existing:
                 status = ItemStatus.DUPLICATE if existing[key] == digest else ItemStatus.CONFLICT
                 if status is ItemStatus.CONFLICT:
@@ -132,11 +147,10 @@ class EventWriter:
                     )
                 results[index] = ItemResult(status, row.origin, row.event.event_id)
                 continue
-            new_rows.append(self._row(row.event, digest, now, affected))
-            accepted.append(row.event)
+            new_rows.append(self._row(row.event, digest, received, affected))
+            accepted.append(AcceptedEvent(row.event, canonical))
             results[index] = ItemResult(ItemStatus.ACCEPTED, row.origin, row.event.event_id)
-        if new_rows:
-            self._session.execute(insert(QueueEventRow), new_rows)
+        insert_tuples(self._session.connection(), QUEUE_EVENTS, EVENT_COLUMNS, new_rows)
         for index, rejection in rejected:
             if not self._record_rejections:
                 results[index] = ItemResult(ItemStatus.REJECTED, rejection.origin, None, rejection.reason)
@@ -156,18 +170,27 @@ class EventWriter:
         return BatchOutcome([r for r in results if r is not None], affected, accepted)
 
     def _existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Content hashes already stored for these (source, event_id) keys."""
+        by_source: dict[str, list[str]] = {}
+        for source, event_id in keys:
+            by_source.setdefault(source, []).append(event_id)
         found: dict[tuple[str, str], str] = {}
-        for start in range(0, len(keys), 2000):  # stay under the databases' parameter limits
-            chunk = keys[start : start + 2000]
-            query = select(QueueEventRow.source, QueueEventRow.event_id, QueueEventRow.content_sha256).where(
-                tuple_(QueueEventRow.source, QueueEventRow.event_id).in_(chunk)
-            )
-            for source, event_id, digest in self._session.execute(query):
-                found[(source, event_id)] = digest
+        for source, ids in by_source.items():
+            for start in range(0, len(ids), 5000):  # stay under the databases' parameter limits
+                query = select(QueueEventRow.event_id, QueueEventRow.content_sha256).where(
+                    QueueEventRow.source == source, QueueEventRow.event_id.in_(ids[start : start + 5000])
+                )
+                for event_id, digest in self._session.execute(query):
+                    found[(source, event_id)] = digest
         return found
 
-    def _row(self, event: QueueEvent, digest: str, now: datetime, affected: Affected) -> dict[str, object]:
-        occurred = event.occurred_at + timedelta(seconds=self._offset(event.source))
+    def _row(self, event: QueueEvent, digest: str, received: object, affected: Affected) -> tuple[object, ...]:
+        """One queue_events row as a tuple in EVENT_COLUMNS order, already encoded (hot path)."""
+        now = self._clock_now
+        occurred = event.occurred_at
+        offset = self._offset(event.source)
+        if offset:
+            occurred += timedelta(seconds=offset)
         if occurred > now + FUTURE_TOLERANCE or occurred < now - PAST_TOLERANCE:
             self.clock_warnings += 1
             if self.clock_warnings <= 10:
@@ -180,10 +203,9 @@ class EventWriter:
             affected.shift_days.add((event.center, day))
         else:
             affected.visits.add(VisitRef(event.center, day, event.ticket))
-        return {
-            "source": event.source, "event_id": event.event_id, "type": event.type.value, "center": event.center,
-            "occurred_at": occurred, "service_date": day, "ticket": event.ticket, "service": event.service,
-            "priority": event.priority, "window": event.window, "operator": event.operator,
-            "application_ids": list(event.application_ids), "to_window": event.to_window,
-            "to_service": event.to_service, "content_sha256": digest, "received_at": now,
-        }  # fmt: skip
+        encode = self._encoder
+        return (
+            event.source, event.event_id, event.type.value, event.center, encode.datetime(occurred),
+            encode.date(day), event.ticket, event.service, event.priority, event.window, event.operator,
+            encode.json_list(event.application_ids), event.to_window, event.to_service, digest, received,
+        )  # fmt: skip
