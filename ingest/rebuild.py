@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ingest.events import EventType, QueueEvent
-from ingest.sessions import Visit, build_visit, build_walk_ins
+from ingest.sessions import Visit, VisitKey, build_visit, build_walk_ins, window_overlaps
 from ingest.shifts import Shift, build_shifts
 from ingest.writer import Affected, VisitRef
 from seffaf.catalog.bulk import insert_rows
@@ -111,6 +112,8 @@ class SessionRebuilder:
         visits = [build_visit(events, zone, shifts, now) for t, events in events_by_ticket.items() if t is not None]
         if walk_ins:
             visits.extend(build_walk_ins(events_by_ticket.get(None, []), zone, shifts, now))
+        if tickets is None:  # the whole day is at hand: mark windows serving two tickets at once
+            visits = mark_window_overlaps(visits, now)
         replace = named | {ticket for ticket in events_by_ticket if ticket is not None}
         self._delete_visits(center, service_date, replace if tickets is not None else None, walk_ins)
         self._insert_visits(visits)
@@ -175,6 +178,26 @@ class SessionRebuilder:
         insert_rows(self._session.connection(), cast(Table, LegRow.__table__), leg_rows)
         insert_rows(self._session.connection(), cast(Table, VisitApplicationRow.__table__), app_rows)
         self._session.flush()
+
+
+def mark_window_overlaps(visits: list[Visit], now: datetime) -> list[Visit]:
+    """Add `window_busy_with:<ticket>` to both legs wherever one window served two tickets at once."""
+    extra: dict[tuple[VisitKey, int], list[str]] = defaultdict(list)
+    for key_a, leg_a, key_b, leg_b in window_overlaps(visits, now):
+        extra[(key_a, leg_a)].append(f"window_busy_with:{key_b.ticket}")
+        extra[(key_b, leg_b)].append(f"window_busy_with:{key_a.ticket}")
+    if not extra:
+        return visits
+    marked = []
+    for visit in visits:
+        legs = tuple(
+            replace(leg, anomalies=(*leg.anomalies, *extra[(visit.key, leg.index)]))
+            if (visit.key, leg.index) in extra
+            else leg
+            for leg in visit.legs
+        )
+        marked.append(replace(visit, legs=legs))
+    return marked
 
 
 def all_days(session: Session) -> Affected:

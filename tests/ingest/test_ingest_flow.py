@@ -144,3 +144,36 @@ def test_schema_is_published_and_matches_the_committed_copy() -> None:
         "source", "event_id", "type", "center", "occurred_at", "ticket", "service", "priority", "window",
         "operator", "application_ids", "to_window", "to_service",
     }  # fmt: skip
+
+
+def test_a_source_clock_offset_corrects_its_timestamps(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "sources", "add", "qms", "--clock-offset", "-90")  # this queue system's clock runs 90 s fast
+    run(cli, "ingest", str(write_jsonl(tmp_path / "day.jsonl", a042_visit())))
+    [visit] = sessions_json(cli, "--ticket", "A042")
+    assert visit["legs"][0]["called_at"] == "2026-05-04T06:00:41Z"  # type: ignore[index]
+
+
+def test_sources_list_never_shows_keys(cli: CliRunner) -> None:
+    key = run(cli, "sources", "add", "kiosk-2").strip()
+    assert key.startswith("sfq_") and len(key) > 40
+    listing = run(cli, "sources", "list")
+    assert "kiosk-2" in listing and key not in listing
+    duplicate = cli.invoke(app, ["sources", "add", "kiosk-2"])
+    assert duplicate.exit_code != 0 and "exists already" in duplicate.output
+
+
+def test_a_window_serving_two_tickets_at_once_is_kept_as_an_anomaly(cli: CliRunner, tmp_path: Path) -> None:
+    overlapping = [
+        event(60, "operator_login", "09:00:00", operator="3317", window=7),
+        event(61, "ticket_called", "10:00:00", ticket="K001", window=7),
+        event(62, "service_started", "10:00:30", ticket="K001", window=7),
+        event(63, "ticket_called", "10:05:00", ticket="K002", window=7),
+        event(64, "service_started", "10:05:20", ticket="K002", window=7),
+        event(65, "service_completed", "10:08:00", ticket="K001", window=7),
+        event(66, "service_completed", "10:12:00", ticket="K002", window=7),
+    ]
+    run(cli, "ingest", str(write_jsonl(tmp_path / "overlap.jsonl", overlapping)))
+    visits = {v["ticket"]: v for v in sessions_json(cli, "--window", "7")}
+    assert "window_busy_with:K002" in visits["K001"]["legs"][0]["anomalies"]  # type: ignore[index]
+    assert "window_busy_with:K001" in visits["K002"]["legs"][0]["anomalies"]  # type: ignore[index]
+    assert {v["outcome"] for v in visits.values()} == {"completed"}
