@@ -15,7 +15,6 @@ verified in the store (the uploader calls `remove` only after verification).
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from seffaf.durable import fsync_dir, write_atomically
 from seffaf.manifests import AudioStatus, GapCause, GapManifest, SegmentManifest, UtcDatetime
 
 SEQ_NAME = "{seq:012d}"
@@ -91,26 +91,8 @@ class ReadyGap:
 ReadyItem = ReadySegment | ReadyGap
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_json_atomically(path: Path, payload: str) -> None:
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with temp.open("w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(path)
-        _fsync_dir(path.parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+    write_atomically(path, [payload.encode()])
 
 
 class Spool:
@@ -183,10 +165,10 @@ class Spool:
             part.replace(self.ready_dir / f"{name}.mp4")
         if pending.exists():
             pending.replace(self.ready_dir / f"{name}.json")
-        _fsync_dir(self.ready_dir)
+        fsync_dir(self.ready_dir)
         with contextlib.suppress(FileNotFoundError):
             self.sidecar_path(seq).unlink()
-        _fsync_dir(self.open_dir)
+        fsync_dir(self.open_dir)
 
     def discard_open(self, seq: int) -> None:
         """Forget an open segment that never got a single complete fragment."""
@@ -231,7 +213,7 @@ class Spool:
         if isinstance(item, ReadySegment):
             item.media_path.unlink(missing_ok=True)
         item.manifest_path.unlink(missing_ok=True)
-        _fsync_dir(self.ready_dir)
+        fsync_dir(self.ready_dir)
 
     # disk
 

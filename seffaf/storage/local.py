@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from seffaf.durable import write_atomically
 from seffaf.storage.base import (
     HASH_CHUNK_BYTES,
     ObjectInfo,
@@ -33,30 +33,6 @@ def validate_key(key: str) -> str:
     if any(p.startswith(".") for p in parts):
         raise StoreError(f"invalid object key {key!r}: parts may not start with '.'")
     return key
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomically(target: Path, write: Iterator[bytes]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        with temp.open("wb") as handle:
-            for chunk in write:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(target)
-        _fsync_dir(target.parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
 
 
 def _chunks_of(path: Path) -> Iterator[bytes]:
@@ -93,8 +69,8 @@ class LocalObjectStore(ObjectStore):
     ) -> ObjectInfo:
         meta = {"sha256": sha256, "content_type": content_type, "metadata": dict(metadata or {})}
         # Metadata first: an object file never exists without its metadata.
-        _write_atomically(self._meta_path(key), iter([json.dumps(meta).encode()]))
-        _write_atomically(self._object_path(key), body)
+        write_atomically(self._meta_path(key), iter([json.dumps(meta).encode()]))
+        write_atomically(self._object_path(key), body)
         return self.stat(key)
 
     def put_file(
