@@ -46,19 +46,38 @@ class SessionRebuilder:
         self._clock = clock
         self._zones = {center: ZoneInfo(name) for center, name in center_timezones(session).items()}
 
-    def rebuild(self, affected: Affected) -> int:
-        """Rebuild what `affected` names; returns the number of visits written."""
+    def rebuild(self, affected: Affected, whole_days: bool = True) -> int:
+        """Rebuild what `affected` names; returns the number of visits written.
+
+        whole_days: a day whose shifts changed is rebuilt entirely (file ingest: also marks
+        windows serving two tickets at once). Otherwise (small HTTP batches) only the named
+        tickets and the visits whose operator came from a shift are rebuilt.
+        """
         now = self._clock()
         by_day: dict[tuple[str, date], set[str | None]] = defaultdict(set)
         for ref in affected.visits:
             by_day[(ref.center, ref.service_date)].add(ref.ticket)
         for day in affected.shift_days:
             self._rebuild_shifts(day, now)
+            if not whole_days:
+                by_day[day] |= self._shift_dependent_tickets(day)
         written = 0
         for day in sorted(set(by_day) | affected.shift_days):
-            whole_day = day in affected.shift_days
+            whole_day = whole_days and day in affected.shift_days
             written += self._rebuild_day(day, None if whole_day else by_day[day], now)
         return written
+
+    def _shift_dependent_tickets(self, day: tuple[str, date]) -> set[str | None]:
+        """Tickets of the day with a leg whose operator came (or could come) from a shift."""
+        center, service_date = day
+        query = (
+            select(VisitRow.ticket)
+            .join(LegRow, LegRow.visit_id == VisitRow.id)
+            .where(VisitRow.center == center, VisitRow.service_date == service_date, VisitRow.walk_in.is_(False))
+            .where(LegRow.operator_source != "event")
+            .distinct()
+        )
+        return set(self._session.scalars(query))
 
     def _rebuild_shifts(self, day: tuple[str, date], now: datetime) -> None:
         center, service_date = day

@@ -89,7 +89,7 @@ class IngestService:
         """One HTTP batch (or a retry): events and the sessions they change, in one transaction."""
         with self._sessions() as session, session.begin():
             results, touched = self._write(session, rows, record_rejections)
-            SessionRebuilder(session, self._clock).rebuild(touched)
+            SessionRebuilder(session, self._clock).rebuild(touched, whole_days=False)
         return results
 
     def rebuild(self, affected: Affected) -> int:

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from ingest.session_views import SessionFilter, search_visits
 from ingest.sources import add_source
 from review_app.app import create_app
+from review_app.deps import AppServices
 from seffaf.catalog.connect import open_catalog
 from seffaf.catalog.sites_repo import store_sites
 from seffaf.clock import utcnow
@@ -79,3 +81,19 @@ def test_openapi_documents_the_event_schema(api: tuple[TestClient, str]) -> None
     body = spec["paths"][URL]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body["type"] == "array"
     assert "occurred_at" in body["items"]["properties"]
+
+
+def test_a_late_login_re_attributes_legs_served_without_a_named_operator(api: tuple[TestClient, str]) -> None:
+    client, key = api
+    served = [
+        event(70, "ticket_issued", "13:00:00", ticket="L001", service="tax"),
+        event(71, "ticket_called", "13:01:00", ticket="L001", window=7),
+        event(72, "service_completed", "13:05:00", ticket="L001", window=7),
+    ]
+    assert client.post(URL, json=served, headers={"X-API-Key": key}).json()["summary"]["accepted"] == 3
+    late_login = [event(73, "operator_login", "12:55:00", operator="5150", window=7)]
+    assert client.post(URL, json=late_login, headers={"X-API-Key": key}).json()["summary"]["accepted"] == 1
+    services: AppServices = client.app.state.services  # type: ignore[attr-defined]
+    with services.catalog.sessions() as session:
+        [visit] = search_visits(session, SessionFilter(ticket="L001"))
+    assert (visit.legs[0].operator, visit.legs[0].operator_source) == ("5150", "shift")
