@@ -18,7 +18,15 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ingest.events import EventType, QueueEvent
-from ingest.sessions import Visit, VisitKey, build_visit, build_walk_ins, window_overlaps
+from ingest.sessions import (
+    LegOutcome,
+    Visit,
+    VisitKey,
+    build_visit,
+    build_walk_ins,
+    end_of_service_day,
+    window_overlaps,
+)
 from ingest.shifts import Shift, build_shifts
 from ingest.writer import Affected, VisitRef
 from seffaf.catalog.bulk import insert_rows
@@ -55,7 +63,7 @@ class SessionRebuilder:
         """
         now = self._clock()
         by_day: dict[tuple[str, date], set[str | None]] = defaultdict(set)
-        for ref in affected.visits:
+        for ref in [*affected.visits, *self._open_visits_of_ended_days(now)]:
             by_day[(ref.center, ref.service_date)].add(ref.ticket)
         for day in affected.shift_days:
             self._rebuild_shifts(day, now)
@@ -66,6 +74,20 @@ class SessionRebuilder:
             whole_day = whole_days and day in affected.shift_days
             written += self._rebuild_day(day, None if whole_day else by_day[day], now)
         return written
+
+    def _open_visits_of_ended_days(self, now: datetime) -> list[VisitRef]:
+        """Visits still open although their day is over: rebuilt, they close as unterminated."""
+        rows = self._session.execute(
+            select(VisitRow.center, VisitRow.service_date, VisitRow.ticket, VisitRow.walk_in).where(
+                VisitRow.outcome == LegOutcome.OPEN.value, VisitRow.service_date <= now.date()
+            )
+        )
+        stale = []
+        for center, service_date, ticket, walk_in in rows:
+            zone = self._zones.get(center)
+            if zone is not None and end_of_service_day(service_date, zone) <= now:
+                stale.append(VisitRef(center, service_date, None if walk_in else ticket))
+        return stale
 
     def _shift_dependent_tickets(self, day: tuple[str, date]) -> set[str | None]:
         """Tickets of the day with a leg whose operator came (or could come) from a shift."""

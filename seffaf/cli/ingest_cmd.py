@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ingest.archive import EventArchive
 from ingest.events import QueueEvent
 from ingest.parsing import ParsedRow, parse_raw, read_file
+from ingest.rebuild import all_days
 from ingest.service import IngestService
 from ingest.session_views import SessionFilter, search_visits
 from seffaf.catalog.event_tables import RejectedEventRow
@@ -44,14 +45,24 @@ def ingest(
     source: Annotated[str | None, typer.Option(help="Source system for rows that name none.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
     schema: Annotated[bool, typer.Option("--schema", help="Print the event JSON Schema and exit.")] = False,
+    rebuild_all: Annotated[
+        bool, typer.Option("--rebuild-all", help="Re-derive every session from its events.")
+    ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Events per transaction.")] = 5000,
 ) -> None:
     """Ingest queue events (streaming), then rebuild the service sessions they touch."""
     if schema:
         typer.echo(json.dumps(QueueEvent.model_json_schema(), indent=2))
         return
+    if rebuild_all and not files:
+        catalog = open_catalog_or_fail(settings_from(ctx))
+        with catalog.sessions() as session:
+            everything = all_days(session)
+        count = IngestService(catalog.sessions, None, utcnow).rebuild(everything)
+        typer.echo(f"rebuilt {count} visit(s) on {len(everything.shift_days)} centre-day(s)")
+        return
     if not files:
-        fail("give one or more JSONL/CSV files (or --schema)")
+        fail("give one or more JSONL/CSV files (or --schema, or --rebuild-all)")
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         fail(f"no such file: {', '.join(missing)}")

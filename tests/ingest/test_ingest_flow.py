@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,29 @@ def test_a_window_serving_two_tickets_at_once_is_kept_as_an_anomaly(cli: CliRunn
     assert "window_busy_with:K002" in visits["K001"]["legs"][0]["anomalies"]  # type: ignore[index]
     assert "window_busy_with:K001" in visits["K002"]["legs"][0]["anomalies"]  # type: ignore[index]
     assert {v["outcome"] for v in visits.values()} == {"completed"}
+
+
+def test_an_open_visit_is_closed_as_unterminated_once_its_day_is_over(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    import ingest.service
+
+    monkeypatch.setattr("seffaf.cli.ingest_cmd.utcnow", lambda: datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
+    run(cli, "ingest", str(write_jsonl(tmp_path / "morning.jsonl", a042_visit()[:5])))
+    [during] = sessions_json(cli, "--ticket", "A042")
+    assert during["outcome"] == "open"  # 12:00 in Baku: still being served
+    monkeypatch.setattr("seffaf.cli.ingest_cmd.utcnow", lambda: datetime(2026, 5, 5, 8, 0, tzinfo=UTC))
+    run(cli, "ingest", str(write_jsonl(tmp_path / "other.jsonl", [event(80, "ticket_issued", "09:00:00", ticket="Q1",
+                                                                       service="tax")])))  # fmt: skip
+    [after] = sessions_json(cli, "--ticket", "A042")
+    assert after["outcome"] == "unterminated"
+    assert after["legs"][0]["ended_at"] == "2026-05-04T20:00:00Z"  # type: ignore[index]  # local midnight
+
+
+def test_rebuild_all_re_derives_every_session(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "ingest", str(write_jsonl(tmp_path / "day.jsonl", a042_visit())))
+    assert run(cli, "ingest", "--rebuild-all").startswith("rebuilt 1 visit(s)")
+    [visit] = sessions_json(cli, "--ticket", "A042")
+    assert visit["outcome"] == "completed"
