@@ -183,9 +183,6 @@ def test_a_window_serving_two_tickets_at_once_is_kept_as_an_anomaly(cli: CliRunn
 def test_an_open_visit_is_closed_as_unterminated_once_its_day_is_over(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from datetime import UTC, datetime
-
-    import ingest.service
 
     monkeypatch.setattr("seffaf.cli.ingest_cmd.utcnow", lambda: datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
     run(cli, "ingest", str(write_jsonl(tmp_path / "morning.jsonl", a042_visit()[:5])))
