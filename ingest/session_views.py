@@ -24,6 +24,18 @@ class SessionFilter(BaseModel):
     offset: int = Field(0, ge=0)
 
 
+class HoleView(BaseModel):
+    start: datetime
+    end: datetime
+    cause: str
+
+
+class SegmentLinkView(BaseModel):
+    key: str
+    in_offset_s: float
+    out_offset_s: float
+
+
 class LegView(BaseModel):
     index: int
     window: int
@@ -38,6 +50,9 @@ class LegView(BaseModel):
     recalls: int
     transferred_to: int | None
     anomalies: list[str]
+    coverage: float | None = Field(description="Share of the leg covered by footage, 0..1; null: not linked yet.")
+    holes: list[HoleView]
+    segments: list[SegmentLinkView]
 
 
 class VisitView(BaseModel):
@@ -91,7 +106,12 @@ def visit_view(row: VisitRow) -> VisitView:
                 index=leg.idx, window=leg.window, operator=leg.operator, operator_source=leg.operator_source,
                 called_at=leg.called_at, started_at=leg.started_at, ended_at=leg.ended_at, outcome=leg.outcome,
                 service=leg.service, application_ids=list(leg.application_ids), recalls=leg.recalls,
-                transferred_to=leg.transferred_to, anomalies=list(leg.anomalies),
+                transferred_to=leg.transferred_to, anomalies=list(leg.anomalies), coverage=leg.coverage,
+                holes=[HoleView.model_validate(h) for h in leg.holes or []],
+                segments=[
+                    SegmentLinkView(key=s.segment_key, in_offset_s=s.in_offset_s, out_offset_s=s.out_offset_s)
+                    for s in leg.segment_links
+                ],
             )
             for leg in row.legs
         ],

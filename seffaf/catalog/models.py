@@ -2,6 +2,7 @@
 
 from seffaf.catalog.base import Base
 from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
+from seffaf.catalog.footage_tables import GapRow, IndexWatermarkRow, LegSegmentRow, SegmentRow
 from seffaf.catalog.session_tables import LegRow, ShiftRow, VisitApplicationRow, VisitRow
 from seffaf.catalog.sites_tables import CameraRow, CenterRow, WindowRow
 
@@ -10,9 +11,13 @@ __all__ = [
     "CameraRow",
     "CenterRow",
     "EventConflictRow",
+    "GapRow",
+    "IndexWatermarkRow",
     "LegRow",
+    "LegSegmentRow",
     "QueueEventRow",
     "RejectedEventRow",
+    "SegmentRow",
     "ShiftRow",
     "SourceSystemRow",
     "VisitApplicationRow",

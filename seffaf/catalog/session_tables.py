@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from seffaf.catalog.base import Base, UtcDateTime
+
+if TYPE_CHECKING:
+    from seffaf.catalog.footage_tables import LegSegmentRow
 
 
 class VisitRow(Base):
@@ -51,7 +55,14 @@ class LegRow(Base):
     recalls: Mapped[int] = mapped_column(default=0)
     transferred_to: Mapped[int | None]
     anomalies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Filled by the indexer; NULL linked_at means "(re)link me" (new leg, or new footage arrived).
+    coverage: Mapped[float | None]
+    holes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    linked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     visit: Mapped[VisitRow] = relationship(back_populates="legs")
+    segment_links: Mapped[list[LegSegmentRow]] = relationship(
+        lazy="selectin", order_by="LegSegmentRow.segment_key", viewonly=True
+    )
 
 
 class VisitApplicationRow(Base):

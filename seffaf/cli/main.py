@@ -9,6 +9,7 @@ import typer
 
 from seffaf.cli.common import CliState
 from seffaf.cli.demo_cmd import demo
+from seffaf.cli.index_cmd import index
 from seffaf.cli.ingest_cmd import ingest, rejected_app, sessions, sites_app
 from seffaf.cli.record_cmd import record
 from seffaf.cli.serve_cmd import serve, sources_app
@@ -42,3 +43,4 @@ app.add_typer(rejected_app, name="rejected")
 app.add_typer(sources_app, name="sources")
 app.command()(serve)
 app.command()(traffic)
+app.command()(index)

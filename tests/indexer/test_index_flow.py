@@ -1,0 +1,110 @@
+"""Footage and queue events meet: legs linked to segments, coverage and holes, on both databases."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from seffaf.cli.main import app
+from seffaf.keys import GapKey
+from seffaf.manifests import GapCause, GapManifest, RecorderInfo
+from seffaf.storage.local import LocalObjectStore
+from tests.support.cli import seffaf
+from tests.support.queue import SITES, event, write_jsonl
+
+T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)  # 10:00 in Baku
+
+
+def at(seconds: float) -> str:
+    """Local Baku time (HH:MM:SS) T0 + seconds, for the terse event helper."""
+    return (T0 + timedelta(seconds=seconds, hours=4)).strftime("%H:%M:%S")
+
+
+def served(n: int, ticket: str, called: float, completed: float) -> list[dict[str, object]]:
+    return [
+        event(n, "ticket_issued", at(called - 60), ticket=ticket, service="tax"),
+        event(n + 1, "ticket_called", at(called), ticket=ticket, window=7, operator="3317"),
+        event(n + 2, "service_completed", at(completed), ticket=ticket, window=7),
+    ]
+
+
+@pytest.fixture
+def env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    variables = {"SEFFAF_DATABASE_URL": database_url, "SEFFAF_STORAGE_URL": (tmp_path / "objects").as_uri()}
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "sites.toml").write_text(SITES)
+    assert CliRunner().invoke(app, ["sites", "load", str(tmp_path / "sites.toml")]).exit_code == 0
+    return variables
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def record(tmp_path: Path, env: dict[str, str], clip: Path, start: datetime) -> None:
+    result = seffaf("record", "--camera", "baku-1-w07", "--source", str(clip), "--start-time", start.isoformat(),
+                    "--spool", str(tmp_path / "spool"), "--center", "baku-1", "--window", "7",
+                    cwd=tmp_path, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def legs(ticket: str) -> list[dict[str, object]]:
+    [visit] = json.loads(run("sessions", "--ticket", ticket, "--json"))
+    return visit["legs"]  # type: ignore[no-any-return]
+
+
+def test_legs_are_linked_to_their_window_footage_with_offsets_and_coverage(
+    tmp_path: Path, env: dict[str, str], g711_clip: Path
+) -> None:
+    record(tmp_path, env, g711_clip, T0)  # 25 s: segments [0,10) [10,20) [20,25)
+    run("ingest", str(write_jsonl(tmp_path / "q.jsonl", served(1, "A001", 5, 18) + served(10, "A002", 15, 40))))
+    summary = json.loads(run("index", "--json"))
+    assert summary["segments"] == 3 and summary["legs_linked"] == 2
+
+    [leg] = legs("A001")
+    assert leg["coverage"] == 1.0 and leg["holes"] == []
+    segments = leg["segments"]
+    assert isinstance(segments, list)
+    assert [(s["in_offset_s"], s["out_offset_s"]) for s in segments] == [(0.0, 10.0), (0.0, 10.0), (0.0, 5.0)]
+
+    [partial] = legs("A002")  # 15 s..40 s, footage ends at 25 s
+    assert partial["coverage"] == pytest.approx(10 / 25)
+    assert partial["holes"] == [
+        {"start": "2026-05-04T06:00:25Z", "end": "2026-05-04T06:00:40Z", "cause": "unexplained"}
+    ]
+
+
+def test_late_footage_and_a_recorded_gap_re_link_idempotently(
+    tmp_path: Path, env: dict[str, str], g711_clip: Path
+) -> None:
+    run("ingest", str(write_jsonl(tmp_path / "q.jsonl", served(1, "B001", 5, 70))))
+    run("index")
+    [before] = legs("B001")
+    assert before["coverage"] == 0.0 and before["segments"] == []
+
+    record(tmp_path, env, g711_clip, T0)  # footage 0..25 s arrives late
+    store = LocalObjectStore(tmp_path / "objects")
+    gap_start, gap_end = T0 + timedelta(seconds=25), T0 + timedelta(seconds=50)
+    gap = GapManifest(
+        center="baku-1", window=7, camera="baku-1-w07",
+        key=GapKey("baku-1-w07", 3, gap_start, "camera_unreachable").encode(), after_seq=3,
+        start=gap_start, end=gap_end, cause=GapCause.CAMERA_UNREACHABLE, detail="camera unreachable: test",
+        recorder=RecorderInfo(host="test", version="0"), written_at=gap_end,
+    )  # fmt: skip
+    store.put_bytes(gap.key, gap.model_dump_json().encode())
+    first = json.loads(run("index", "--json"))
+    assert (first["segments"], first["gaps"]) == (3, 1)
+    [after] = legs("B001")
+    assert after["coverage"] == pytest.approx(20 / 65)
+    assert [h["cause"] for h in after["holes"]] == ["recorded:camera_unreachable", "unexplained"]  # type: ignore[index]
+
+    again = json.loads(run("index", "--json"))
+    assert (again["segments"], again["gaps"], again["legs_marked"]) == (0, 0, 0)
+    assert legs("B001") == [after]
