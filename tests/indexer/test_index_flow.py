@@ -103,7 +103,9 @@ def test_late_footage_and_a_recorded_gap_re_link_idempotently(
     assert (first["segments"], first["gaps"]) == (3, 1)
     [after] = legs("B001")
     assert after["coverage"] == pytest.approx(20 / 65)
-    assert [h["cause"] for h in after["holes"]] == ["recorded:camera_unreachable", "unexplained"]  # type: ignore[index]
+    holes = after["holes"]
+    assert isinstance(holes, list)
+    assert [h["cause"] for h in holes] == ["recorded:camera_unreachable", "unexplained"]
 
     again = json.loads(run("index", "--json"))
     assert (again["segments"], again["gaps"], again["legs_marked"]) == (0, 0, 0)
