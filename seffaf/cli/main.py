@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from seffaf.cli.catalog_cmd import catalog_app
 from seffaf.cli.common import CliState
 from seffaf.cli.demo_cmd import demo
 from seffaf.cli.index_cmd import index
@@ -44,3 +45,4 @@ app.add_typer(sources_app, name="sources")
 app.command()(serve)
 app.command()(traffic)
 app.command()(index)
+app.add_typer(catalog_app, name="catalog")

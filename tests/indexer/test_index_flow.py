@@ -110,3 +110,25 @@ def test_late_footage_and_a_recorded_gap_re_link_idempotently(
     again = json.loads(run("index", "--json"))
     assert (again["segments"], again["gaps"], again["legs_marked"]) == (0, 0, 0)
     assert legs("B001") == [after]
+
+
+def test_catalog_rebuilt_from_the_store_alone_has_the_same_sessions_links_and_coverage(
+    tmp_path: Path, env: dict[str, str], g711_clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record(tmp_path, env, g711_clip, T0)
+    events = served(1, "C001", 5, 18) + served(10, "C002", 15, 40) + served(20, "C003", 60, 90)
+    run("ingest", str(write_jsonl(tmp_path / "q.jsonl", events)))
+    run("index")
+    before = json.loads(run("sessions", "--center", "baku-1", "--json"))
+
+    monkeypatch.setenv("SEFFAF_DATABASE_URL", f"sqlite:///{tmp_path}/rebuilt.sqlite3")  # an empty catalog
+    summary = json.loads(run("catalog", "rebuild", "--sites", str(tmp_path / "sites.toml"), "--json"))
+    assert summary == {"events": 9, "duplicates": 0, "segments": 3, "gaps": 0, "legs_linked": 3}
+    after = json.loads(run("sessions", "--center", "baku-1", "--json"))
+
+    def without_ids(visits: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [{k: v for k, v in visit.items() if k != "id"} for visit in visits]
+
+    assert without_ids(after) == without_ids(before)
+    refused = CliRunner().invoke(app, ["catalog", "rebuild", "--sites", str(tmp_path / "sites.toml")])
+    assert refused.exit_code != 0 and "empty" in refused.output
