@@ -21,6 +21,7 @@ class Span:
     start: datetime
     end: datetime
     cause: str = ""  # gaps only
+    seq: int = 0  # segments only
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class SegmentLink:
     key: str
     in_offset_s: float
     out_offset_s: float
+    seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ def link_leg(start: datetime, end: datetime, pad_s: float, segments: Sequence[Sp
             seg.key,
             round((max(seg.start, window_start) - seg.start).total_seconds(), 6),
             round((min(seg.end, window_end) - seg.start).total_seconds(), 6),
+            seg.seq,
         )
         for seg in sorted(segments, key=lambda s: (s.start, s.key))
         if seg.start < window_end and seg.end > window_start

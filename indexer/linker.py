@@ -1,20 +1,59 @@
-"""Linking session legs to the footage of their window's camera, with coverage and holes."""
+"""Linking session legs to the footage of their window's camera, with coverage and holes.
+
+Legs are processed camera by camera: the camera's segments and gaps over the legs' span are
+read once, sorted, and each leg finds its own by bisection. A leg's footage is a run of its
+camera's sequence numbers, stored as first..last with the in/out offsets, not a row per segment
+(a 10-minute service spans ~60 segments); everything is written in one bulk update.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from indexer.coverage import Span, link_leg
+from indexer.coverage import Coverage, Span, link_leg
 from indexer.discovery import Discovered
-from seffaf.catalog.footage_tables import GapRow, LegSegmentRow, SegmentRow
+from seffaf.catalog.footage_tables import GapRow, SegmentRow
 from seffaf.catalog.session_tables import LegRow
 from seffaf.catalog.sites_tables import WindowRow
 from seffaf.clock import Clock
 
 DEFAULT_PAD_S = 30.0
+LONGEST_SEGMENT = timedelta(minutes=10)  # segment_seconds is at most 300 s; bisection looks back this far
+UPDATED_COLUMNS = ("coverage", "holes", "camera", "first_seq", "last_seq", "in_offset_s", "out_offset_s", "linked_at")
+
+
+@dataclass(frozen=True)
+class PendingLeg:
+    id: int
+    camera: str | None
+    start: datetime | None
+    end: datetime | None
+
+
+class _CameraFootage:
+    """One camera's segments and gaps, sorted by start, for bisection."""
+
+    def __init__(self, segments: Sequence[Span], gaps: Sequence[Span]) -> None:
+        self.segments = sorted(segments, key=lambda s: (s.start, s.key))
+        self.starts = [s.start for s in self.segments]
+        self.gaps = sorted(gaps, key=lambda g: g.start)
+        self.gap_starts = [g.start for g in self.gaps]
+
+    def segments_over(self, start: datetime, end: datetime) -> list[Span]:
+        lo = bisect_left(self.starts, start - LONGEST_SEGMENT)
+        hi = bisect_left(self.starts, end)
+        return [s for s in self.segments[lo:hi] if s.end > start]
+
+    def gaps_over(self, start: datetime, end: datetime) -> list[Span]:
+        hi = bisect_left(self.gap_starts, end)
+        return [g for g in self.gaps[:hi] if g.end > start]
 
 
 class Linker:
@@ -32,61 +71,98 @@ class Linker:
                 select(WindowRow.center, WindowRow.number).where(WindowRow.camera == camera)
             )
             for center, number in windows:
-                leg_start = LegRow.called_at
                 result = self._session.execute(
                     update(LegRow)
                     .where(LegRow.center == center, LegRow.window == number, LegRow.linked_at.is_not(None))
-                    .where(leg_start < end + self._pad)
+                    .where(LegRow.called_at < end + self._pad)
                     .where(or_(LegRow.ended_at.is_(None), LegRow.ended_at > start - self._pad))
                     .values(linked_at=None)
                 )
                 marked += result.rowcount or 0  # type: ignore[attr-defined]
         return marked
 
-    def link_pending(self) -> int:
-        """Link every leg never linked, marked stale, or still open; returns how many."""
+    def pending(self) -> list[PendingLeg]:
+        """Legs never linked, marked stale, or still open (their end moves with the clock)."""
         now = self._clock()
         query = (
-            select(LegRow, WindowRow.camera)
+            select(LegRow.id, WindowRow.camera, LegRow.called_at, LegRow.started_at, LegRow.ended_at)
             .outerjoin(WindowRow, (WindowRow.center == LegRow.center) & (WindowRow.number == LegRow.window))
             .where(or_(LegRow.linked_at.is_(None), LegRow.ended_at.is_(None)))
         )
-        count = 0
-        for leg, camera in self._session.execute(query).all():
-            self._link(leg, camera, now)
-            count += 1
-        self._session.flush()
-        return count
+        legs = []
+        for leg_id, camera, called, started, ended in self._session.execute(query):
+            start = called or started
+            legs.append(PendingLeg(leg_id, camera, start, None if start is None else max(start, ended or now)))
+        return legs
 
-    def _link(self, leg: LegRow, camera: str | None, now: datetime) -> None:
-        start = leg.called_at or leg.started_at
-        self._session.execute(delete(LegSegmentRow).where(LegSegmentRow.leg_id == leg.id))
-        leg.linked_at = now
-        if start is None or camera is None:  # nothing to place in time, or no camera at that window
-            leg.coverage, leg.holes = None, []
-            return
-        end = max(start, leg.ended_at or now)
-        window_start, window_end = start - self._pad, end + self._pad
+    def link_pending(self) -> int:
+        """Link every pending leg; returns how many."""
+        legs = self.pending()
+        by_camera: dict[str | None, list[PendingLeg]] = defaultdict(list)
+        for leg in legs:
+            by_camera[leg.camera if leg.start is not None else None].append(leg)
+        now = self._clock()
+        updates: list[dict[str, object]] = []
+        for camera, camera_legs in by_camera.items():
+            footage = self._footage(camera, camera_legs) if camera is not None else None
+            for leg in camera_legs:
+                if footage is None or leg.start is None or leg.end is None:
+                    # Nothing to place in time, or no camera films that window.
+                    updates.append(_update(leg.id, None, None, [], now))
+                    continue
+                start, end = leg.start - self._pad, leg.end + self._pad
+                coverage = link_leg(
+                    leg.start, leg.end, self._pad_s, footage.segments_over(start, end),
+                    footage.gaps_over(leg.start, leg.end),
+                )  # fmt: skip
+                holes = [{"start": h.start.isoformat(), "end": h.end.isoformat(), "cause": h.cause}
+                         for h in coverage.holes]  # fmt: skip
+                updates.append(_update(leg.id, camera, coverage, holes, now))
+        self._write(updates)
+        return len(legs)
+
+    def _footage(self, camera: str, legs: Sequence[PendingLeg]) -> _CameraFootage:
+        starts = [leg.start for leg in legs if leg.start is not None]
+        ends = [leg.end for leg in legs if leg.end is not None]
+        lo, hi = min(starts) - self._pad - LONGEST_SEGMENT, max(ends) + self._pad
         segments = [
-            Span(row.key, row.start, row.end)
-            for row in self._session.scalars(
-                select(SegmentRow).where(
-                    SegmentRow.camera == camera, SegmentRow.start < window_end, SegmentRow.end > window_start
+            Span(key, start, end, seq=seq)
+            for key, start, end, seq in self._session.execute(
+                select(SegmentRow.key, SegmentRow.start, SegmentRow.end, SegmentRow.seq).where(
+                    SegmentRow.camera == camera, SegmentRow.start < hi, SegmentRow.end > lo
                 )
             )
         ]
         gaps = [
-            Span(row.key, row.start, row.end, row.cause)
-            for row in self._session.scalars(
-                select(GapRow).where(GapRow.camera == camera, GapRow.start < end, GapRow.end > start)
-            )
-        ]
-        coverage = link_leg(start, end, self._pad_s, segments, gaps)
-        leg.coverage = round(coverage.ratio, 6)
-        leg.holes = [{"start": h.start.isoformat(), "end": h.end.isoformat(), "cause": h.cause} for h in coverage.holes]
-        for link in coverage.links:
-            self._session.add(
-                LegSegmentRow(
-                    leg_id=leg.id, segment_key=link.key, in_offset_s=link.in_offset_s, out_offset_s=link.out_offset_s
+            Span(key, start, end, cause)
+            for key, start, end, cause in self._session.execute(
+                select(GapRow.key, GapRow.start, GapRow.end, GapRow.cause).where(
+                    GapRow.camera == camera, GapRow.start < hi, GapRow.end > lo
                 )
             )
+        ]
+        return _CameraFootage(segments, gaps)
+
+    def _write(self, updates: list[dict[str, object]]) -> None:
+        if updates:
+            table = LegRow.__table__
+            statement = (
+                update(table)  # type: ignore[arg-type]
+                .where(table.c.id == bindparam("leg_id"))
+                .values({name: bindparam(name) for name in UPDATED_COLUMNS})
+            )
+            self._session.execute(statement, updates)
+        self._session.flush()
+
+
+def _update(
+    leg_id: int, camera: str | None, coverage: Coverage | None, holes: list[dict[str, str]], now: datetime
+) -> dict[str, object]:
+    first = coverage.links[0] if coverage and coverage.links else None
+    last = coverage.links[-1] if coverage and coverage.links else None
+    return {
+        "leg_id": leg_id, "coverage": round(coverage.ratio, 6) if coverage else None, "holes": holes,
+        "camera": camera if first else None, "first_seq": first.seq if first else None,
+        "last_seq": last.seq if last else None, "in_offset_s": first.in_offset_s if first else None,
+        "out_offset_s": last.out_offset_s if last else None, "linked_at": now,
+    }  # fmt: skip

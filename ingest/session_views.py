@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from seffaf.catalog.footage_tables import SegmentRow
 from seffaf.catalog.session_tables import LegRow, VisitApplicationRow, VisitRow
 
 
@@ -96,7 +97,37 @@ def _query(filters: SessionFilter) -> Select[VisitRow]:
     return query.order_by(VisitRow.service_date, VisitRow.issued_at, VisitRow.id)
 
 
-def visit_view(row: VisitRow) -> VisitView:
+def linked_segments(session: Session, legs: list[LegRow]) -> dict[int, list[SegmentLinkView]]:
+    """Expand each leg's linked run (camera, first_seq..last_seq) into segments with offsets."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for leg in legs:
+        if leg.camera is not None and leg.first_seq is not None and leg.last_seq is not None:
+            low, high = ranges.get(leg.camera, (leg.first_seq, leg.last_seq))
+            ranges[leg.camera] = (min(low, leg.first_seq), max(high, leg.last_seq))
+    found: dict[tuple[str, int], tuple[str, float]] = {}
+    for camera, (low, high) in ranges.items():
+        query = select(SegmentRow.seq, SegmentRow.key, SegmentRow.duration_s).where(
+            SegmentRow.camera == camera, SegmentRow.seq >= low, SegmentRow.seq <= high
+        )
+        for seq, key, duration in session.execute(query):
+            found[(camera, seq)] = (key, duration)
+    expanded: dict[int, list[SegmentLinkView]] = {}
+    for leg in legs:
+        if leg.camera is None or leg.first_seq is None or leg.last_seq is None:
+            continue
+        views = []
+        for seq in range(leg.first_seq, leg.last_seq + 1):
+            if (leg.camera, seq) not in found:
+                continue  # a missing segment: already a hole in the leg's coverage
+            key, duration = found[(leg.camera, seq)]
+            start = leg.in_offset_s if seq == leg.first_seq and leg.in_offset_s is not None else 0.0
+            end = leg.out_offset_s if seq == leg.last_seq and leg.out_offset_s is not None else duration
+            views.append(SegmentLinkView(key=key, in_offset_s=start, out_offset_s=end))
+        expanded[leg.id] = views
+    return expanded
+
+
+def visit_view(row: VisitRow, segments: dict[int, list[SegmentLinkView]] | None = None) -> VisitView:
     return VisitView(
         id=row.id, center=row.center, service_date=row.service_date, ticket=row.ticket, walk_in=row.walk_in,
         service=row.service, priority=row.priority, issued_at=row.issued_at, outcome=row.outcome,
@@ -108,10 +139,7 @@ def visit_view(row: VisitRow) -> VisitView:
                 service=leg.service, application_ids=list(leg.application_ids), recalls=leg.recalls,
                 transferred_to=leg.transferred_to, anomalies=list(leg.anomalies), coverage=leg.coverage,
                 holes=[HoleView.model_validate(h) for h in leg.holes or []],
-                segments=[
-                    SegmentLinkView(key=s.segment_key, in_offset_s=s.in_offset_s, out_offset_s=s.out_offset_s)
-                    for s in leg.segment_links
-                ],
+                segments=(segments or {}).get(leg.id, []),
             )
             for leg in row.legs
         ],
@@ -119,10 +147,11 @@ def visit_view(row: VisitRow) -> VisitView:
 
 
 def search_visits(session: Session, filters: SessionFilter) -> list[VisitView]:
-    rows = session.scalars(_query(filters).limit(filters.limit).offset(filters.offset))
-    return [visit_view(row) for row in rows]
+    rows = list(session.scalars(_query(filters).limit(filters.limit).offset(filters.offset)))
+    segments = linked_segments(session, [leg for row in rows for leg in row.legs])
+    return [visit_view(row, segments) for row in rows]
 
 
 def get_visit(session: Session, visit_id: int) -> VisitView | None:
     row = session.get(VisitRow, visit_id)
-    return visit_view(row) if row is not None else None
+    return visit_view(row, linked_segments(session, list(row.legs))) if row is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from seffaf.catalog.base import Base, UtcDateTime
@@ -49,11 +49,3 @@ class IndexWatermarkRow(Base):
     __tablename__ = "index_watermarks"
     prefix: Mapped[str] = mapped_column(String(300), primary_key=True)
     last_key: Mapped[str] = mapped_column(String(300))
-
-
-class LegSegmentRow(Base):
-    __tablename__ = "leg_segments"
-    leg_id: Mapped[int] = mapped_column(ForeignKey("legs.id", ondelete="CASCADE"), primary_key=True)
-    segment_key: Mapped[str] = mapped_column(String(300), primary_key=True, index=True)
-    in_offset_s: Mapped[float]
-    out_offset_s: Mapped[float]

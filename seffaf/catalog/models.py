@@ -2,7 +2,7 @@
 
 from seffaf.catalog.base import Base
 from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
-from seffaf.catalog.footage_tables import GapRow, IndexWatermarkRow, LegSegmentRow, SegmentRow
+from seffaf.catalog.footage_tables import GapRow, IndexWatermarkRow, SegmentRow
 from seffaf.catalog.session_tables import LegRow, ShiftRow, VisitApplicationRow, VisitRow
 from seffaf.catalog.sites_tables import CameraRow, CenterRow, WindowRow
 
@@ -14,7 +14,6 @@ __all__ = [
     "GapRow",
     "IndexWatermarkRow",
     "LegRow",
-    "LegSegmentRow",
     "QueueEventRow",
     "RejectedEventRow",
     "SegmentRow",

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from seffaf.catalog.base import Base, UtcDateTime
-
-if TYPE_CHECKING:
-    from seffaf.catalog.footage_tables import LegSegmentRow
 
 
 class VisitRow(Base):
@@ -56,13 +52,17 @@ class LegRow(Base):
     transferred_to: Mapped[int | None]
     anomalies: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Filled by the indexer; NULL linked_at means "(re)link me" (new leg, or new footage arrived).
+    # The linked footage is a run of the camera's segments, first_seq..last_seq: the leg starts
+    # in_offset_s into the first and ends out_offset_s into the last (padding included).
     coverage: Mapped[float | None]
     holes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    camera: Mapped[str | None] = mapped_column(String(64))
+    first_seq: Mapped[int | None]
+    last_seq: Mapped[int | None]
+    in_offset_s: Mapped[float | None]
+    out_offset_s: Mapped[float | None]
     linked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     visit: Mapped[VisitRow] = relationship(back_populates="legs")
-    segment_links: Mapped[list[LegSegmentRow]] = relationship(
-        lazy="selectin", order_by="LegSegmentRow.segment_key", viewonly=True
-    )
 
 
 class VisitApplicationRow(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001 (initial catalog)
-Create Date: 2026-11-22 16:53:41.992167
+Create Date: 2026-11-22 16:58:53.237805
 
 """
 
@@ -62,21 +62,14 @@ def upgrade() -> None:
     with op.batch_alter_table("segments", schema=None) as batch_op:
         batch_op.create_index("ix_segments_camera_time", ["camera", "start", "end"], unique=False)
 
-    op.create_table(
-        "leg_segments",
-        sa.Column("leg_id", sa.Integer(), nullable=False),
-        sa.Column("segment_key", sa.String(length=300), nullable=False),
-        sa.Column("in_offset_s", sa.Double(), nullable=False),
-        sa.Column("out_offset_s", sa.Double(), nullable=False),
-        sa.ForeignKeyConstraint(["leg_id"], ["legs.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("leg_id", "segment_key"),
-    )
-    with op.batch_alter_table("leg_segments", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_leg_segments_segment_key"), ["segment_key"], unique=False)
-
     with op.batch_alter_table("legs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("coverage", sa.Double(), nullable=True))
         batch_op.add_column(sa.Column("holes", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("camera", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("first_seq", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("last_seq", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("in_offset_s", sa.Double(), nullable=True))
+        batch_op.add_column(sa.Column("out_offset_s", sa.Double(), nullable=True))
         batch_op.add_column(sa.Column("linked_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f("ix_legs_linked_at"), ["linked_at"], unique=False)
 
@@ -89,13 +82,14 @@ def downgrade() -> None:
     with op.batch_alter_table("legs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_legs_linked_at"))
         batch_op.drop_column("linked_at")
+        batch_op.drop_column("out_offset_s")
+        batch_op.drop_column("in_offset_s")
+        batch_op.drop_column("last_seq")
+        batch_op.drop_column("first_seq")
+        batch_op.drop_column("camera")
         batch_op.drop_column("holes")
         batch_op.drop_column("coverage")
 
-    with op.batch_alter_table("leg_segments", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_leg_segments_segment_key"))
-
-    op.drop_table("leg_segments")
     with op.batch_alter_table("segments", schema=None) as batch_op:
         batch_op.drop_index("ix_segments_camera_time")
 
