@@ -18,30 +18,37 @@ a SQLite file, then a fresh PostgreSQL database).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import grp
 import os
 import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 import psycopg
 import pytest
 from psycopg import sql
 
-HOST = "127.0.0.1"
+from tests.support.processes import (
+    HOST,
+    ServerProcess,
+    free_port,
+    kill_group,
+    log_marker,
+    log_tail,
+    spawn_logged,
+    started,
+    stop_process,
+)
+
 SUPERUSER = "postgres"
 SERVER_USER = "postgres"  # the account the Debian package creates; used when the tests run as root
 DEBIAN_LIB_DIR = Path("/usr/lib/postgresql")
@@ -50,7 +57,6 @@ INSTALL_HINT = (
     "under /usr/lib/postgresql/<N>/bin and the 'postgres' user the server runs as when the tests run as root"
 )
 SOCKET_NAME_MAX = 100  # sun_path holds 108 bytes; ".s.PGSQL.NNNNN" is appended to the directory
-PR_SET_PDEATHSIG = 1
 # What a test cluster may give up for speed: it is thrown away, so a crash may lose anything.
 SERVER_SETTINGS = {
     "fsync": "off",
@@ -117,26 +123,7 @@ def server_user() -> ServerUser | None:
     return ServerUser(SERVER_USER, entry.pw_uid, entry.pw_gid)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    # Runs in the child after the switch to the server user (a credential change would clear
-    # it) and before exec: if pytest itself is killed, the kernel kills the postmaster, and its
-    # backends exit when they notice it is gone. No fixture teardown needed for it not to leak.
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _may_die_with_parent() -> bool:
-    # The death signal fires when the spawning *thread* ends, so only from the main one.
-    return threading.current_thread() is threading.main_thread()
-
-
-class PostgresCluster:
+class PostgresCluster(ServerProcess):
     """One PostgreSQL cluster (``initdb`` on first start) and its ``postgres`` server process.
 
     ``base_dir`` holds the log. The data directory and socket live in ``base_dir`` too, unless
@@ -145,6 +132,7 @@ class PostgresCluster:
     """
 
     def __init__(self, base_dir: Path, *, ready_timeout_s: float = 60.0, stop_timeout_s: float = 10.0) -> None:
+        super().__init__()
         self.base_dir = base_dir
         self.log_path = base_dir / "postgres.log"
         self.ready_timeout_s = ready_timeout_s
@@ -153,19 +141,8 @@ class PostgresCluster:
         self._run_dir: Path | None = None
         self._private_run_dir = False
         self._user: ServerUser | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._lock = threading.RLock()
 
     # -- public API -------------------------------------------------------------------------
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        """The postmaster's pid while started."""
-        return self._proc.pid if self._proc is not None else None
 
     @property
     def data_dir(self) -> Path:
@@ -243,14 +220,6 @@ class PostgresCluster:
         with self._lock:
             self._stop()
 
-    def restart(self, down_s: float = 0.0) -> Self:
-        """Stop (if running), stay down ``down_s`` seconds, start again: same port and data."""
-        with self._lock:
-            self._stop()
-            if down_s > 0:
-                time.sleep(down_s)
-            return self.start()
-
     def close(self) -> None:
         """Stop the server and delete the private run directory, if one was made. The cluster is gone."""
         with self._lock:
@@ -261,26 +230,10 @@ class PostgresCluster:
                 self._private_run_dir = False
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-        return "\n".join(text.strip().splitlines()[-lines:])
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        return log_tail(self.log_path, lines)
 
     def __repr__(self) -> str:
-        state = f"pid={self.pid}" if self.running else "stopped"
-        return f"PostgresCluster(port={self.port}, run_dir={str(self._run_dir)!r}, {state})"
+        return f"PostgresCluster(port={self.port}, run_dir={str(self._run_dir)!r}, {self._state()})"
 
     # -- internals --------------------------------------------------------------------------
 
@@ -319,7 +272,7 @@ class PostgresCluster:
             "--no-locale",  # C collation: the same on every machine, no locale packages needed
             "--no-sync",
         ]
-        self._log_marker("initdb")
+        log_marker(self.log_path, "initdb")
         with self.log_path.open("ab") as log:
             try:
                 result = subprocess.run(
@@ -359,69 +312,47 @@ class PostgresCluster:
         return None if self._user is None else _groups_of(self._user)
 
     def _spawn(self, binaries: PostgresBinaries, attempt: int) -> None:
-        self._log_marker(f"start on port {self.port} (attempt {attempt + 1})")
-        with self.log_path.open("ab") as log:
-            self._proc = subprocess.Popen(
-                self._command(binaries),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self._run_dir,
-                start_new_session=True,
-                close_fds=True,
-                preexec_fn=_die_with_parent if _may_die_with_parent() else None,
-                user=self._user.uid if self._user else None,
-                group=self._user.gid if self._user else None,
-                extra_groups=self._extra_groups(),
-            )
+        log_marker(self.log_path, f"start on port {self.port} (attempt {attempt + 1})")
+        # If pytest is killed, the kernel kills the postmaster; its backends exit when they notice it is gone.
+        self._proc = spawn_logged(
+            self._command(binaries),
+            self.log_path,
+            cwd=self._run_dir,
+            user=self._user.uid if self._user else None,
+            group=self._user.gid if self._user else None,
+            extra_groups=self._extra_groups(),
+        )
 
     def _wait_ready(self, deadline: float) -> str | None:
         """None once a real connection runs a query; else what went wrong."""
-        started = time.monotonic()
-        last_error = "no answer"
-        while time.monotonic() < deadline:
-            proc = self._proc
-            if proc is None or proc.poll() is not None:
-                return f"exited with code {proc.returncode if proc else None} during start-up"
-            try:
-                with self.connect(timeout_s=2.0) as conn:
-                    conn.execute("SELECT 1")
-                self._log_marker(f"ready after {time.monotonic() - started:.2f} s")
-                return None
-            except psycopg.OperationalError as exc:  # not up yet: refused, "starting up"
-                last_error = f"{type(exc).__name__}: {exc}".strip()
-            time.sleep(0.05)
-        return f"did not accept connections within {self.ready_timeout_s:.0f}s ({last_error})"
+
+        def query() -> None:
+            with self.connect(timeout_s=2.0) as conn:
+                conn.execute("SELECT 1")
+
+        # Not up yet: refused, "starting up".
+        wait = self._wait_until_ready(deadline, query, not_yet=psycopg.OperationalError, interval_s=0.05)
+        if wait.ready:
+            log_marker(self.log_path, f"ready after {wait.waited_s:.2f} s")
+            return None
+        return wait.exited or f"did not accept connections within {self.ready_timeout_s:.0f}s ({wait.last_error})"
 
     def _stop(self) -> None:
-        proc = self._proc
-        if proc is None:
-            return
-        if proc.poll() is None:
-            # SIGINT to the postmaster alone is "fast shutdown": it ends the backends, writes a
-            # checkpoint and exits. SIGINT to the whole group would just cancel queries.
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=self.stop_timeout_s)
-            except subprocess.TimeoutExpired:
-                # Each backend calls setsid(): killing the postmaster's group does not reach them.
-                # They exit on their own once the postmaster is gone, but a restart must not
-                # find them still attached to the old shared memory, so kill and wait for them.
-                children = child_pids(proc.pid)  # before the kill: then they are re-parented
-                # The postmaster is not reaped yet, so its pid still names its group: safe to kill.
-                _kill_group(proc)
-                for child in children:
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.kill(child, signal.SIGKILL)
-                proc.wait()
-                _wait_gone(children, timeout_s=self.stop_timeout_s)
-        # A fast shutdown exits only after every backend has.
+        if self._proc is not None:
+            # A fast shutdown exits only after every backend has.
+            stop_process(self._proc, self.stop_timeout_s, ask=_fast_shutdown, kill=self._kill_with_backends)
         self._proc = None
 
-    def _log_marker(self, text: str) -> None:
-        with self.log_path.open("a") as log:
-            log.write(f"\n==== {time.strftime('%H:%M:%S')} {text}\n")
+    def _kill_with_backends(self, proc: subprocess.Popen[bytes]) -> None:
+        # Each backend calls setsid(): killing the postmaster's group does not reach them.
+        # They exit on their own once the postmaster is gone, but a restart must not
+        # find them still attached to the old shared memory, so kill and wait for them.
+        children = child_pids(proc.pid)  # before the kill: then they are re-parented
+        kill_group(proc)
+        for child in children:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(child, signal.SIGKILL)
+        _wait_gone(children, timeout_s=self.stop_timeout_s)
 
     def _log_size(self) -> int:
         try:
@@ -471,30 +402,18 @@ def _wait_gone(pids: list[int], timeout_s: float) -> None:
             time.sleep(0.01)
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    # start_new_session=True made the postmaster a session and group leader: pgid == pid. (Its
-    # own session also keeps a Ctrl-C meant for pytest from shutting it down before teardown.)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-def _started(cluster: PostgresCluster) -> PostgresCluster:
-    try:
-        return cluster.start()
-    except PostgresError as exc:
-        problem = str(exc)
-    cluster.close()
-    pytest.fail(problem, pytrace=False)  # outside the except: no chained traceback
+def _fast_shutdown(proc: subprocess.Popen[bytes]) -> None:
+    # SIGINT to the postmaster alone is "fast shutdown": it ends the backends, writes a
+    # checkpoint and exits. SIGINT to the whole group would just cancel queries.
+    with contextlib.suppress(ProcessLookupError):
+        proc.send_signal(signal.SIGINT)
 
 
 @pytest.fixture(scope="session")
 def postgres_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresCluster]:
     """One PostgreSQL cluster for the whole run. Do not stop it; make a private PostgresCluster for that."""
-    cluster = PostgresCluster(tmp_path_factory.mktemp("postgres"))
-    try:
-        yield _started(cluster)
-    finally:
-        cluster.close()
+    with started(PostgresCluster(tmp_path_factory.mktemp("postgres")), PostgresError) as cluster:
+        yield cluster
 
 
 @pytest.fixture

