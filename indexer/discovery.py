@@ -24,6 +24,7 @@ from seffaf.storage.base import ObjectStore
 class Discovered:
     segments: int = 0
     gaps: int = 0
+    new_segment_keys: list[str] = field(default_factory=list)
     # camera -> the time range its new footage or gaps cover (for re-linking legs there)
     touched: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
 
@@ -79,6 +80,7 @@ class Discoverer:
                 )
                 known.add(manifest.seq)
                 found.segments += 1
+                found.new_segment_keys.append(manifest.key)
             found.touch(camera, manifest.start, manifest.end)
         if keys:
             self._advance(prefix, keys[-1])

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexer.discovery import Discoverer
+from indexer.jobs import enqueue
 from indexer.linker import DEFAULT_PAD_S, Linker
+from indexer.worker import VERIFY_SEGMENT
 from seffaf.catalog.sites_tables import CameraRow, WindowRow
 from seffaf.clock import Clock
 from seffaf.storage.base import ObjectStore
@@ -34,6 +36,7 @@ class Indexer:
             cameras = set(session.scalars(select(CameraRow.id)))
             cameras |= {c for c in session.scalars(select(WindowRow.camera)) if c is not None}
             discovered = Discoverer(self._store, session).run(cameras)
+            enqueue(session, VERIFY_SEGMENT, discovered.new_segment_keys, self._clock())
             linker = Linker(session, self._clock, self._pad_s)
             marked = linker.mark_stale(discovered)
             linked = linker.link_pending()

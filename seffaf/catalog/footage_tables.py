@@ -29,6 +29,9 @@ class SegmentRow(Base):
     prev_sha256: Mapped[str | None] = mapped_column(String(64))
     audio_status: Mapped[str] = mapped_column(String(16))
     recovered: Mapped[bool] = mapped_column(default=False)
+    # Set by a verify_segment job: the stored bytes hashed again and compared with the manifest.
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    verified_ok: Mapped[bool | None]
 
 
 class GapRow(Base):

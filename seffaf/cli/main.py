@@ -16,6 +16,7 @@ from seffaf.cli.record_cmd import record
 from seffaf.cli.serve_cmd import serve, sources_app
 from seffaf.cli.traffic_cmd import traffic
 from seffaf.cli.verify_cmd import verify_chain
+from seffaf.cli.worker_cmd import worker
 
 app = typer.Typer(
     name="seffaf",
@@ -46,3 +47,4 @@ app.command()(serve)
 app.command()(traffic)
 app.command()(index)
 app.add_typer(catalog_app, name="catalog")
+app.command()(worker)

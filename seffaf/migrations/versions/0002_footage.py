@@ -1,8 +1,8 @@
-"""footage: segments, gaps, watermarks, leg links and coverage
+"""footage: segments, gaps, watermarks, leg links and coverage, worker jobs
 
 Revision ID: 0002
 Revises: 0001 (initial catalog)
-Create Date: 2026-11-22 16:58:53.237805
+Create Date: 2026-11-22 17:00:24.876564
 
 """
 
@@ -42,6 +42,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("prefix"),
     )
     op.create_table(
+        "jobs",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("worker", sa.String(length=128), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("kind", "subject", name="uq_jobs_kind_subject"),
+    )
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index("ix_jobs_claimable", ["status", "kind", "id"], unique=False)
+
+    op.create_table(
         "segments",
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("camera", sa.String(length=64), nullable=False),
@@ -56,6 +75,8 @@ def upgrade() -> None:
         sa.Column("prev_sha256", sa.String(length=64), nullable=True),
         sa.Column("audio_status", sa.String(length=16), nullable=False),
         sa.Column("recovered", sa.Boolean(), nullable=False),
+        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("verified_ok", sa.Boolean(), nullable=True),
         sa.PrimaryKeyConstraint("key"),
         sa.UniqueConstraint("camera", "seq", name="uq_segments_camera_seq"),
     )
@@ -94,6 +115,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_segments_camera_time")
 
     op.drop_table("segments")
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_jobs_claimable")
+
+    op.drop_table("jobs")
     op.drop_table("index_watermarks")
     with op.batch_alter_table("gaps", schema=None) as batch_op:
         batch_op.drop_index("ix_gaps_camera_time")

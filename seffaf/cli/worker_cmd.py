@@ -1,0 +1,44 @@
+"""`seffaf worker`: run indexer jobs (N of these on any number of machines share the queue)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from indexer.worker import VERIFY_SEGMENT, Worker, verify_segment
+from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from
+from seffaf.clock import utcnow
+from seffaf.logs import configure_logging
+
+
+def worker(
+    ctx: typer.Context,
+    lease: Annotated[float, typer.Option(min=1, max=3600, help="Seconds a claimed job stays ours.")] = 30.0,
+    once: Annotated[bool, typer.Option("--once", help="Run until the queue is empty, then exit.")] = False,
+    name: Annotated[str | None, typer.Option(help="Worker name (default host:pid).")] = None,
+) -> None:
+    """Claim and run indexing jobs (segment verification) until stopped."""
+    configure_logging(json_lines=True)
+    settings = settings_from(ctx)
+    catalog = open_catalog_or_fail(settings)
+    store = build_store(settings, create_bucket=False)
+    runner = Worker(catalog.sessions, {VERIFY_SEGMENT: verify_segment(store, utcnow)}, utcnow, name, lease)
+    stop = threading.Event()
+
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    if once:
+        while not stop.is_set() and runner.run_one():
+            pass
+    else:
+        runner.run(stop)
+    typer.echo(f"worker {runner.name}: done {runner.stats.done}, lost {runner.stats.lost}, "
+               f"failed {runner.stats.failed}")  # fmt: skip
+    catalog.close()
