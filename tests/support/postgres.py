@@ -8,7 +8,8 @@ cluster: ``trust`` authentication, superuser ``postgres``, no fsync. No Docker, 
 PostgreSQL refuses to run as root. When the tests run as root (CI), ``initdb`` and ``postgres``
 run as the Debian ``postgres`` user (created by the ``postgresql`` package), and the cluster's
 data and socket live in a private directory under the system temp dir owned by that user: it
-cannot enter pytest's root-only ``/tmp/pytest-of-root``.
+cannot enter pytest's root-only ``/tmp/pytest-of-root``. Finding the binaries and that user is
+:mod:`tests.support.postgres_binaries` (its names are re-exported here).
 
 Loaded as a pytest plugin; provides the fixtures ``postgres_cluster`` (one cluster for the
 session), ``postgres_url`` (a fresh empty database per test) and ``database_url`` (parametrized:
@@ -18,10 +19,7 @@ a SQLite file, then a fresh PostgreSQL database).
 from __future__ import annotations
 
 import contextlib
-import grp
 import os
-import pwd
-import re
 import shutil
 import signal
 import subprocess
@@ -29,7 +27,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
@@ -37,6 +34,15 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.support.postgres_binaries import DEBIAN_LIB_DIR as DEBIAN_LIB_DIR
+from tests.support.postgres_binaries import INSTALL_HINT as INSTALL_HINT
+from tests.support.postgres_binaries import SERVER_USER as SERVER_USER
+from tests.support.postgres_binaries import PostgresBinaries as PostgresBinaries
+from tests.support.postgres_binaries import PostgresError as PostgresError
+from tests.support.postgres_binaries import ServerUser as ServerUser
+from tests.support.postgres_binaries import find_binaries as find_binaries
+from tests.support.postgres_binaries import groups_of
+from tests.support.postgres_binaries import server_user as server_user
 from tests.support.processes import (
     HOST,
     ServerProcess,
@@ -50,12 +56,6 @@ from tests.support.processes import (
 )
 
 SUPERUSER = "postgres"
-SERVER_USER = "postgres"  # the account the Debian package creates; used when the tests run as root
-DEBIAN_LIB_DIR = Path("/usr/lib/postgresql")
-INSTALL_HINT = (
-    "install the Debian package 'postgresql' (apt-get install postgresql): it provides initdb and postgres "
-    "under /usr/lib/postgresql/<N>/bin and the 'postgres' user the server runs as when the tests run as root"
-)
 SOCKET_NAME_MAX = 100  # sun_path holds 108 bytes; ".s.PGSQL.NNNNN" is appended to the directory
 # What a test cluster may give up for speed: it is thrown away, so a crash may lose anything.
 SERVER_SETTINGS = {
@@ -63,64 +63,6 @@ SERVER_SETTINGS = {
     "synchronous_commit": "off",
     "full_page_writes": "off",
 }
-
-
-class PostgresError(RuntimeError):
-    """The PostgreSQL cluster could not be created or started (or PostgreSQL is not installed)."""
-
-
-@dataclass(frozen=True)
-class PostgresBinaries:
-    initdb: Path
-    postgres: Path
-
-
-@dataclass(frozen=True)
-class ServerUser:
-    """The unprivileged account the server runs as when we are root."""
-
-    name: str
-    uid: int
-    gid: int
-
-
-def find_binaries() -> PostgresBinaries:
-    """``initdb`` and ``postgres``: from PATH first, else the newest ``/usr/lib/postgresql/<N>/bin``."""
-    initdb, postgres = shutil.which("initdb"), shutil.which("postgres")
-    if initdb is not None and postgres is not None:
-        return PostgresBinaries(Path(initdb), Path(postgres))
-    for bin_dir in sorted(DEBIAN_LIB_DIR.glob("*/bin"), key=_version_key, reverse=True):
-        candidate = PostgresBinaries(bin_dir / "initdb", bin_dir / "postgres")
-        if all(_is_executable(path) for path in (candidate.initdb, candidate.postgres)):
-            return candidate
-    raise PostgresError(
-        f"PostgreSQL server binaries initdb and postgres not found on PATH or in {DEBIAN_LIB_DIR}; {INSTALL_HINT}"
-    )
-
-
-def _version_key(bin_dir: Path) -> tuple[int, ...]:
-    # "/usr/lib/postgresql/16/bin" > ".../15/bin" > ".../9.6/bin"; names without a version last.
-    return tuple(int(part) for part in re.findall(r"\d+", bin_dir.parent.name)) or (-1,)
-
-
-def _is_executable(path: Path) -> bool:
-    return path.is_file() and os.access(path, os.X_OK)
-
-
-def server_user() -> ServerUser | None:
-    """None when we are not root (the server runs as us); else the ``postgres`` account."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        entry = pwd.getpwnam(SERVER_USER)
-    except KeyError:
-        raise PostgresError(
-            f"running as root, and PostgreSQL refuses to run as root, but there is no '{SERVER_USER}' user "
-            f"to run it as; {INSTALL_HINT}"
-        ) from None
-    if entry.pw_uid == 0:
-        raise PostgresError(f"user '{SERVER_USER}' has uid 0; PostgreSQL refuses to run as root")
-    return ServerUser(SERVER_USER, entry.pw_uid, entry.pw_gid)
 
 
 class PostgresCluster(ServerProcess):
@@ -309,7 +251,7 @@ class PostgresCluster(ServerProcess):
     def _extra_groups(self) -> list[int] | None:
         # Popen switches supplementary groups, group and user in the child, before exec: not
         # root's groups, but the server user's own.
-        return None if self._user is None else _groups_of(self._user)
+        return None if self._user is None else groups_of(self._user)
 
     def _spawn(self, binaries: PostgresBinaries, attempt: int) -> None:
         log_marker(self.log_path, f"start on port {self.port} (attempt {attempt + 1})")
@@ -367,10 +309,6 @@ class PostgresCluster(ServerProcess):
                 return log.read().decode(errors="replace")
         except FileNotFoundError:
             return ""
-
-
-def _groups_of(user: ServerUser) -> list[int]:
-    return [group.gr_gid for group in grp.getgrall() if user.name in group.gr_mem]
 
 
 def child_pids(pid: int) -> list[int]:
