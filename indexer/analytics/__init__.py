@@ -1,0 +1,4 @@
+"""Indexer analytics: camera integrity, people at the window and its sound, per recorded segment.
+
+Entry point: ``observations.analyse_segment``.
+"""
