@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from indexer.analyse_job import ANALYSE_SEGMENT
 from indexer.discovery import Discoverer
 from indexer.jobs import enqueue
 from indexer.linker import DEFAULT_PAD_S, Linker
@@ -36,7 +37,8 @@ class Indexer:
             cameras = set(session.scalars(select(CameraRow.id)))
             cameras |= {c for c in session.scalars(select(WindowRow.camera)) if c is not None}
             discovered = Discoverer(self._store, session).run(cameras)
-            enqueue(session, VERIFY_SEGMENT, discovered.new_segment_keys, self._clock())
+            for kind in (VERIFY_SEGMENT, ANALYSE_SEGMENT):
+                enqueue(session, kind, discovered.new_segment_keys, self._clock())
             linker = Linker(session, self._clock, self._pad_s)
             marked = linker.mark_stale(discovered)
             linked = linker.link_pending()

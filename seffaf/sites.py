@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -25,10 +26,23 @@ class Center(_Strict):
     timezone: str
 
 
+ZoneBox = Annotated[list[float], Field(min_length=4, max_length=4)]
+
+
 class Window(_Strict):
     center: str
     number: int = Field(ge=1)
     camera: str | None = None
+    operator_zone: ZoneBox | None = Field(None, description="[x0, y0, x1, y1] in 0..1: the civil servant's side")
+    citizen_zone: ZoneBox | None = Field(None, description="[x0, y0, x1, y1] in 0..1: the citizen's side")
+
+    @model_validator(mode="after")
+    def _zones_inside_the_picture(self) -> Window:
+        for name in ("operator_zone", "citizen_zone"):
+            box = getattr(self, name)
+            if box is not None and not (0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
+                raise ValueError(f"{name}: must be [x0, y0, x1, y1] with 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1")
+        return self
 
 
 class Camera(_Strict):

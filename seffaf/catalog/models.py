@@ -4,6 +4,7 @@ from seffaf.catalog.base import Base
 from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
 from seffaf.catalog.footage_tables import GapRow, IndexWatermarkRow, SegmentRow
 from seffaf.catalog.job_tables import JobRow
+from seffaf.catalog.observation_tables import ObservationRow
 from seffaf.catalog.session_tables import LegRow, ShiftRow, VisitApplicationRow, VisitRow
 from seffaf.catalog.sites_tables import CameraRow, CenterRow, WindowRow
 
@@ -16,6 +17,7 @@ __all__ = [
     "IndexWatermarkRow",
     "JobRow",
     "LegRow",
+    "ObservationRow",
     "QueueEventRow",
     "RejectedEventRow",
     "SegmentRow",

@@ -29,7 +29,15 @@ def store_sites(session: Session, sites: Sites) -> SitesCounts:
     if centers:
         session.execute(delete(WindowRow).where(WindowRow.center.in_(centers)))
     for window in sites.window:
-        session.add(WindowRow(center=window.center, number=window.number, camera=window.camera))
+        session.add(
+            WindowRow(
+                center=window.center,
+                number=window.number,
+                camera=window.camera,
+                operator_zone=window.operator_zone,
+                citizen_zone=window.citizen_zone,
+            )
+        )
     session.flush()
     return SitesCounts(len(sites.center), len(sites.window), len(sites.camera))
 

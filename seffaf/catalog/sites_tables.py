@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from seffaf.catalog.base import Base
@@ -26,3 +26,6 @@ class WindowRow(Base):
     center: Mapped[str] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"), primary_key=True)
     number: Mapped[int] = mapped_column(primary_key=True)
     camera: Mapped[str | None] = mapped_column(ForeignKey("cameras.id", ondelete="SET NULL"), index=True)
+    # Analytics zones, [x0, y0, x1, y1] in 0..1 of the picture; NULL: the defaults.
+    operator_zone: Mapped[list[float] | None] = mapped_column(JSON)
+    citizen_zone: Mapped[list[float] | None] = mapped_column(JSON)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from indexer.analyse_job import ANALYSE_SEGMENT, analyse_segment_job
 from indexer.worker import VERIFY_SEGMENT, Worker, verify_segment
 from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from
 from seffaf.clock import utcnow
@@ -21,12 +22,13 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Run until the queue is empty, then exit.")] = False,
     name: Annotated[str | None, typer.Option(help="Worker name (default host:pid).")] = None,
 ) -> None:
-    """Claim and run indexing jobs (segment verification) until stopped."""
+    """Claim and run indexing jobs (segment verification, footage analytics) until stopped."""
     configure_logging(json_lines=True)
     settings = settings_from(ctx)
     catalog = open_catalog_or_fail(settings)
     store = build_store(settings, create_bucket=False)
-    runner = Worker(catalog.sessions, {VERIFY_SEGMENT: verify_segment(store, utcnow)}, utcnow, name, lease)
+    handlers = {VERIFY_SEGMENT: verify_segment(store, utcnow), ANALYSE_SEGMENT: analyse_segment_job(store)}
+    runner = Worker(catalog.sessions, handlers, utcnow, name, lease)
     stop = threading.Event()
 
     def handle(_signum: int, _frame: FrameType | None) -> None:
