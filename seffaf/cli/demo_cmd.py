@@ -8,10 +8,13 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from indexer.analyse_job import ANALYSE_SEGMENT, analyse_segment_job
 from indexer.service import Indexer
+from indexer.worker import VERIFY_SEGMENT, Worker, verify_segment
 from ingest.session_views import SessionFilter, search_visits
+from seffaf.catalog.observation_tables import ObservationRow
 from seffaf.catalog.session_tables import LegRow
 from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from
 from seffaf.clock import utcnow
@@ -68,6 +71,13 @@ def demo(
             typer.echo(f"  {camera}: {run.segments} segment(s) in the store, chain {state}")
         indexed = Indexer(catalog.sessions, store, utcnow).run_once()
         typer.echo(f"  indexed: {indexed.segments} new segment(s), {indexed.legs_linked} leg(s) linked")
+        handlers = {VERIFY_SEGMENT: verify_segment(store, utcnow), ANALYSE_SEGMENT: analyse_segment_job(store)}
+        worker = Worker(catalog.sessions, handlers, utcnow, name="demo")
+        while worker.run_one():
+            pass
+        with catalog.sessions() as session:
+            observations = session.scalar(select(func.count()).select_from(ObservationRow)) or 0
+        typer.echo(f"  worker: {worker.stats.done} job(s) (verification, analytics); {observations} observation(s)")
         with catalog.sessions() as session:
             visits = search_visits(session, SessionFilter(center=DEMO_CENTER, date_from=day, date_to=day, limit=10_000))
     finally:
