@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from indexer.analyse_job import ANALYSE_SEGMENT, analyse_segment_job
 from indexer.service import Indexer
+from indexer.session_views import SessionFilter, search_visits
 from indexer.worker import VERIFY_SEGMENT, Worker, verify_segment
-from ingest.session_views import SessionFilter, search_visits
 from seffaf.catalog.observation_tables import ObservationRow
 from seffaf.catalog.session_tables import LegRow
 from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from

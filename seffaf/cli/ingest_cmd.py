@@ -11,12 +11,12 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from indexer.session_views import SessionFilter, search_visits
 from ingest.archive import EventArchive
 from ingest.events import QueueEvent
 from ingest.parsing import ParsedRow, parse_raw, read_file
 from ingest.rebuild import all_days
 from ingest.service import IngestService
-from ingest.session_views import SessionFilter, search_visits
 from seffaf.catalog.event_tables import RejectedEventRow
 from seffaf.catalog.sites_repo import store_sites
 from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from, user_errors

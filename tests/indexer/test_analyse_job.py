@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from seffaf.catalog.observation_tables import ObservationRow
 from seffaf.cli.main import app
 from seffaf.storage.local import LocalObjectStore
 from tests.support.cli import seffaf
-from tests.support.queue import SITES
+from tests.support.queue import SITES, event, write_jsonl
 
 T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
 
@@ -37,6 +37,10 @@ def test_new_segments_are_verified_and_analysed_exactly_once(
     recorded = seffaf("record", "--camera", "baku-1-w07", "--source", str(g711_clip), "--start-time",
                       T0.isoformat(), "--spool", str(tmp_path / "spool"), cwd=tmp_path, env=env)  # fmt: skip
     assert recorded.returncode == 0, recorded.stderr
+    called, done = (T0 + timedelta(seconds=5, hours=4)).strftime("%H:%M:%S"), "10:00:18"
+    visit = [event(1, "ticket_called", called, ticket="A9", window=7), event(2, "service_completed", done,
+                                                                               ticket="A9", window=7)]  # fmt: skip
+    assert runner.invoke(app, ["ingest", str(write_jsonl(tmp_path / "q.jsonl", visit))]).exit_code == 0
     assert json.loads(runner.invoke(app, ["index", "--json"]).stdout)["segments"] == 3
     worked = seffaf("worker", "--once", cwd=tmp_path, env=env, timeout=300)
     assert worked.returncode == 0, worked.stderr
@@ -64,3 +68,9 @@ def test_new_segments_are_verified_and_analysed_exactly_once(
         count = session.scalar(select(func.count()).select_from(ObservationRow))
     assert count == sum(per_segment.values())  # nothing doubled
     catalog.close()
+    [shown] = json.loads(runner.invoke(app, ["sessions", "--ticket", "A9", "--json"]).stdout)
+    seen = shown["legs"][0]["observations"]
+    assert seen is not None and seen["loudness_max_lufs"] is not None  # the tone, heard during the leg
+    leg = shown["legs"][0]
+    for interval in seen["tamper"] + seen["raised_voice"]:  # clipped to the leg
+        assert leg["called_at"] <= interval["start"] < interval["end"] <= leg["ended_at"]

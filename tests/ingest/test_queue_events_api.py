@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ingest.session_views import SessionFilter, search_visits
+from indexer.session_views import SessionFilter, search_visits
 from ingest.sources import add_source
 from review_app.app import create_app
 from review_app.deps import AppServices

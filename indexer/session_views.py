@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from indexer.leg_observations import Seen, aggregate
 from seffaf.catalog.footage_tables import SegmentRow
+from seffaf.catalog.observation_tables import ObservationRow
 from seffaf.catalog.session_tables import LegRow, VisitApplicationRow, VisitRow
+from seffaf.clock import Clock, utcnow
 
 
 class SessionFilter(BaseModel):
@@ -37,6 +41,26 @@ class SegmentLinkView(BaseModel):
     out_offset_s: float
 
 
+class IntervalView(BaseModel):
+    start: datetime
+    end: datetime
+    kind: str
+
+
+class LegObservationsView(BaseModel):
+    """What the footage analytics saw during the leg."""
+
+    operator_present_s: float
+    operator_absent_s: float
+    citizen_seen_s: float
+    citizen_max: int
+    raised_voice_s: float
+    tamper_s: float
+    loudness_max_lufs: float | None
+    raised_voice: list[IntervalView]
+    tamper: list[IntervalView]
+
+
 class LegView(BaseModel):
     index: int
     window: int
@@ -54,6 +78,7 @@ class LegView(BaseModel):
     coverage: float | None = Field(description="Share of the leg covered by footage, 0..1; null: not linked yet.")
     holes: list[HoleView]
     segments: list[SegmentLinkView]
+    observations: LegObservationsView | None = None
 
 
 class VisitView(BaseModel):
@@ -127,7 +152,33 @@ def linked_segments(session: Session, legs: list[LegRow]) -> dict[int, list[Segm
     return expanded
 
 
-def visit_view(row: VisitRow, segments: dict[int, list[SegmentLinkView]] | None = None) -> VisitView:
+def leg_observations(session: Session, legs: list[LegRow], now: datetime) -> dict[int, LegObservationsView]:
+    """Observations of each linked leg's camera during the leg, aggregated (one query per camera)."""
+    spans: dict[str, list[tuple[LegRow, datetime, datetime]]] = {}
+    for leg in legs:
+        start = leg.called_at or leg.started_at
+        if leg.camera is not None and start is not None:
+            spans.setdefault(leg.camera, []).append((leg, start, leg.ended_at or now))
+    views: dict[int, LegObservationsView] = {}
+    for camera, items in spans.items():
+        low, high = min(i[1] for i in items), max(i[2] for i in items)
+        query = select(ObservationRow.kind, ObservationRow.start, ObservationRow.end, ObservationRow.value).where(
+            ObservationRow.camera == camera, ObservationRow.start < high, ObservationRow.end > low
+        )
+        seen = [Seen(kind, start, end, value) for kind, start, end, value in session.execute(query)]
+        if not seen:
+            continue
+        for leg, start, end in items:
+            summary = aggregate(seen, start, end)
+            views[leg.id] = LegObservationsView.model_validate(asdict(summary))
+    return views
+
+
+def visit_view(
+    row: VisitRow,
+    segments: dict[int, list[SegmentLinkView]] | None = None,
+    observations: dict[int, LegObservationsView] | None = None,
+) -> VisitView:
     return VisitView(
         id=row.id, center=row.center, service_date=row.service_date, ticket=row.ticket, walk_in=row.walk_in,
         service=row.service, priority=row.priority, issued_at=row.issued_at, outcome=row.outcome,
@@ -140,18 +191,24 @@ def visit_view(row: VisitRow, segments: dict[int, list[SegmentLinkView]] | None 
                 transferred_to=leg.transferred_to, anomalies=list(leg.anomalies), coverage=leg.coverage,
                 holes=[HoleView.model_validate(h) for h in leg.holes or []],
                 segments=(segments or {}).get(leg.id, []),
+                observations=(observations or {}).get(leg.id),
             )
             for leg in row.legs
         ],
     )  # fmt: skip
 
 
-def search_visits(session: Session, filters: SessionFilter) -> list[VisitView]:
+def search_visits(session: Session, filters: SessionFilter, clock: Clock = utcnow) -> list[VisitView]:
     rows = list(session.scalars(_query(filters).limit(filters.limit).offset(filters.offset)))
-    segments = linked_segments(session, [leg for row in rows for leg in row.legs])
-    return [visit_view(row, segments) for row in rows]
+    legs = [leg for row in rows for leg in row.legs]
+    segments = linked_segments(session, legs)
+    observations = leg_observations(session, legs, clock())
+    return [visit_view(row, segments, observations) for row in rows]
 
 
-def get_visit(session: Session, visit_id: int) -> VisitView | None:
+def get_visit(session: Session, visit_id: int, clock: Clock = utcnow) -> VisitView | None:
     row = session.get(VisitRow, visit_id)
-    return visit_view(row, linked_segments(session, list(row.legs))) if row is not None else None
+    if row is None:
+        return None
+    legs = list(row.legs)
+    return visit_view(row, linked_segments(session, legs), leg_observations(session, legs, clock()))
