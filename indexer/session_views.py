@@ -93,6 +93,7 @@ class VisitView(BaseModel):
     outcome: str
     application_ids: list[str]
     anomalies: list[str]
+    coverage: float | None = Field(None, description="Covered share of all linked legs' time, 0..1.")
     legs: list[LegView]
 
 
@@ -174,10 +175,32 @@ def leg_observations(session: Session, legs: list[LegRow], now: datetime) -> dic
     return views
 
 
+def visit_coverage(legs: list[LegView]) -> float | None:
+    """Seconds covered over seconds of service, across the visit's linked legs."""
+    total = covered = 0.0
+    for leg in legs:
+        start = leg.called_at or leg.started_at
+        if leg.coverage is None or start is None or leg.ended_at is None:
+            continue
+        seconds = (leg.ended_at - start).total_seconds()
+        total += seconds
+        covered += seconds * leg.coverage
+    return round(covered / total, 6) if total > 0 else None
+
+
 def visit_view(
     row: VisitRow,
     segments: dict[int, list[SegmentLinkView]] | None = None,
     observations: dict[int, LegObservationsView] | None = None,
+) -> VisitView:
+    view = _visit_view(row, segments, observations)
+    return view.model_copy(update={"coverage": visit_coverage(view.legs)})
+
+
+def _visit_view(
+    row: VisitRow,
+    segments: dict[int, list[SegmentLinkView]] | None,
+    observations: dict[int, LegObservationsView] | None,
 ) -> VisitView:
     return VisitView(
         id=row.id, center=row.center, service_date=row.service_date, ticket=row.ticket, walk_in=row.walk_in,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from seffaf.cli.main import app
 from seffaf.keys import GapKey
 from seffaf.manifests import GapCause, GapManifest, RecorderInfo
 from seffaf.storage.local import LocalObjectStore
-from tests.support.cli import seffaf
+from tests.support.cli import seffaf, seffaf_process
 from tests.support.queue import SITES, event, write_jsonl
 
 T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)  # 10:00 in Baku
@@ -74,6 +76,8 @@ def test_legs_are_linked_to_their_window_footage_with_offsets_and_coverage(
     assert isinstance(segments, list)
     assert [(s["in_offset_s"], s["out_offset_s"]) for s in segments] == [(0.0, 10.0), (0.0, 10.0), (0.0, 5.0)]
 
+    [visit] = json.loads(run("sessions", "--ticket", "A001", "--json"))
+    assert visit["coverage"] == 1.0
     [partial] = legs("A002")  # 15 s..40 s, footage ends at 25 s
     assert partial["coverage"] == pytest.approx(10 / 25)
     assert partial["holes"] == [
@@ -132,3 +136,20 @@ def test_catalog_rebuilt_from_the_store_alone_has_the_same_sessions_links_and_co
     assert without_ids(after) == without_ids(before)
     refused = CliRunner().invoke(app, ["catalog", "rebuild", "--sites", str(tmp_path / "sites.toml")])
     assert refused.exit_code != 0 and "empty" in refused.output
+
+
+def test_index_follow_links_footage_as_it_arrives_and_stops_on_sigterm(
+    tmp_path: Path, env: dict[str, str], g711_clip: Path
+) -> None:
+    run("ingest", str(write_jsonl(tmp_path / "q.jsonl", served(1, "F001", 5, 18))))
+    daemon = seffaf_process("index", "--follow", "--interval", "0.5", "--json", cwd=tmp_path, env=env,
+                            log=tmp_path / "index.log")  # fmt: skip
+    try:
+        record(tmp_path, env, g711_clip, T0)
+        deadline = time.monotonic() + 60
+        while legs("F001")[0]["coverage"] != 1.0:
+            assert time.monotonic() < deadline, (tmp_path / "index.log").read_text()
+            time.sleep(0.5)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0
