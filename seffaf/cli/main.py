@@ -12,6 +12,7 @@ from seffaf.cli.common import CliState
 from seffaf.cli.demo_cmd import demo
 from seffaf.cli.index_cmd import index
 from seffaf.cli.ingest_cmd import ingest, rejected_app, sessions, sites_app
+from seffaf.cli.policies_cmd import policies_app
 from seffaf.cli.record_cmd import record
 from seffaf.cli.serve_cmd import serve, sources_app
 from seffaf.cli.traffic_cmd import traffic
@@ -48,3 +49,4 @@ app.command()(traffic)
 app.command()(index)
 app.add_typer(catalog_app, name="catalog")
 app.command()(worker)
+app.add_typer(policies_app, name="policies")
