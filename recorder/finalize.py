@@ -112,9 +112,7 @@ def commit_segment(
 ) -> tuple[SegmentManifest, ChainState]:
     manifest = build_manifest(opened, spool.part_path(opened.seq), counts, written_at, recovered)
     spool.commit(manifest)
-    state = ChainState(
-        last_seq=manifest.seq, last_sha256=manifest.sha256, last_key=manifest.key, accounted_until=manifest.end
-    )
+    state = ChainState.after(manifest)
     spool.save_state(state)
     return manifest, state
 

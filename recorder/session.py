@@ -71,13 +71,10 @@ class CameraSession:
         self._writer: SegmentWriter | None = None
         self._opened: OpenSegment | None = None
         self._clock_map = StreamClock(camera.is_live, config.clock_tolerance_seconds)
-        self._last_video_end_s = 0.0
         self._reanchored_by_s: float | None = None
         self._video_tb = self._audio_tb = 0.0
         self._copy_audio = False
         self._live = camera.is_live
-        self.skipped_before_keyframe = 0
-        self.untimed_dropped = 0
 
     def run(self) -> SessionResult:
         container = open_source(
@@ -125,7 +122,9 @@ class CameraSession:
                 if pts is None:
                     if dts is None:
                         if is_video:
-                            self.untimed_dropped += untimed is not None
+                            if untimed is not None:
+                                logger.warning("camera %s: two untimed video packets in a row; the first is dropped",
+                                               self.camera.camera)  # fmt: skip
                             untimed = cast("av.Packet[VideoStream]", packet)
                         continue
                     pts = dts
@@ -159,8 +158,7 @@ class CameraSession:
         keyframe = packet.is_keyframe
         if not self._clock_map.anchored:
             if not keyframe:
-                self.skipped_before_keyframe += 1  # undecodable without its keyframe
-                return True
+                return True  # undecodable without its keyframe
             self._clock_map.anchor(t, self._start_time or self._clock())
         if self._live:
             self._clock_map.observe(t, self._clock())
@@ -172,7 +170,6 @@ class CameraSession:
             writer = self._open_segment(t, video, audio)
         duration = (packet.duration or 0) * self._video_tb
         writer.add_video(packet, pts, dts, keyframe, t, duration)
-        self._last_video_end_s = t + duration
         return True
 
     def _on_audio(self, packet: av.Packet[AudioStream], pts: int, dts: int | None) -> None:
@@ -268,7 +265,8 @@ class CameraSession:
             writer.abort()
             manifest = recover_leftover(self._spool, opened, self._clock())
             if manifest is not None:
-                self._advance(manifest.seq, manifest.sha256, manifest.key, manifest.end, manifest.size_bytes)
+                self.chain = ChainState.after(manifest)
+                self._metrics.segment_written(manifest.size_bytes)
             return
         start, clock_step_s = self._clock_map.close_segment(writer.start_s)
         self._write_gaps_before(opened, start)
@@ -286,7 +284,3 @@ class CameraSession:
             logger.warning(
                 "camera %s: wall clock moved %+.3fs against stream time; re-anchored", opened.camera, clock_step_s
             )
-
-    def _advance(self, seq: int, sha256: str, key: str, end: datetime, size: int) -> None:
-        self.chain = ChainState(last_seq=seq, last_sha256=sha256, last_key=key, accounted_until=end)
-        self._metrics.segment_written(size)

@@ -41,6 +41,12 @@ class ChainState(BaseModel):
     last_key: str | None = None
     accounted_until: UtcDatetime | None = None
 
+    @classmethod
+    def after(cls, manifest: SegmentManifest) -> ChainState:
+        """The chain head once this segment is committed."""
+        return cls(last_seq=manifest.seq, last_sha256=manifest.sha256, last_key=manifest.key,
+                   accounted_until=manifest.end)  # fmt: skip
+
 
 class PendingGap(BaseModel):
     """An interruption whose end is not known yet: closed when footage flows again."""

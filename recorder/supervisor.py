@@ -47,10 +47,7 @@ def chain_head_from_store(store: ObjectStore, camera: str) -> ChainState | None:
             last_manifest_key = info.key
     if last_manifest_key is None:
         return None
-    manifest = SegmentManifest.model_validate_json(store.get(last_manifest_key))
-    return ChainState(
-        last_seq=manifest.seq, last_sha256=manifest.sha256, last_key=manifest.key, accounted_until=manifest.end
-    )
+    return ChainState.after(SegmentManifest.model_validate_json(store.get(last_manifest_key)))
 
 
 def reconcile_chain(spool: Spool, store: ObjectStore) -> ChainState:
@@ -67,8 +64,7 @@ def reconcile_chain(spool: Spool, store: ObjectStore) -> ChainState:
     state = state or ChainState()
     segments = [item for item in spool.ready_items() if isinstance(item, ReadySegment)]
     if segments and segments[-1].manifest.seq > state.last_seq:
-        last = segments[-1].manifest
-        state = ChainState(last_seq=last.seq, last_sha256=last.sha256, last_key=last.key, accounted_until=last.end)
+        state = ChainState.after(segments[-1].manifest)
     return state
 
 
@@ -98,17 +94,9 @@ class Supervisor:
         self._rng = rng or random.Random()  # noqa: S311 - backoff jitter, not security
 
     def _recover(self) -> ChainState:
+        # recover_leftover commits (and saves the state); reconcile_chain covers a crash between.
         for opened in self._spool.leftovers():
-            manifest = recover_leftover(self._spool, opened, self._clock())
-            if manifest is not None:
-                self._spool.save_state(
-                    ChainState(
-                        last_seq=manifest.seq,
-                        last_sha256=manifest.sha256,
-                        last_key=manifest.key,
-                        accounted_until=manifest.end,
-                    )
-                )
+            recover_leftover(self._spool, opened, self._clock())
         return reconcile_chain(self._spool, self._store)
 
     def run(self) -> RecorderOutcome:

@@ -44,9 +44,7 @@ AudioRoute = CopyAudio | TranscodeAudio
 class SegmentStats:
     video_packets: int = 0
     audio_packets: int = 0
-    audio_frames_in: int = 0
     keyframe_offsets_s: list[float] = field(default_factory=list)
-    first_s: float | None = None
     last_end_s: float = 0.0
 
 
@@ -112,8 +110,6 @@ class SegmentWriter:
             stats.keyframe_offsets_s.append(round(packet_s - self.start_s, 6))
         self._container.mux_one(packet)
         stats.video_packets += 1
-        if stats.first_s is None:
-            stats.first_s = packet_s
         end = packet_s + duration_s
         if end > stats.last_end_s:
             stats.last_end_s = end
@@ -147,7 +143,6 @@ class SegmentWriter:
         offset = max(0.0, frame_s - self.start_s)
         frame.pts = round(offset * frame.sample_rate)
         frame.time_base = Fraction(1, frame.sample_rate)
-        self.stats.audio_frames_in += 1
         for resampled in self._resampler.resample(frame):
             self._encode(resampled)
 

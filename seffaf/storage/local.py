@@ -8,6 +8,7 @@ rename, fsync of the directory) so a crash never leaves a half object under a ke
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -95,8 +96,6 @@ class LocalObjectStore(ObjectStore):
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
     ) -> ObjectInfo:
-        import hashlib
-
         try:
             return self._put(key, iter([data]), hashlib.sha256(data).hexdigest(), content_type, metadata)
         except OSError as exc:
