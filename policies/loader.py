@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 
 from policies.context import sample_context
 from policies.ruleset import Rule, RuleSet
+from seffaf.toml_files import entry_line, read_toml
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
@@ -24,16 +24,6 @@ class RuleSetError(ValueError):
 class CheckedRuleSet:
     ruleset: RuleSet
     programs: dict[str, cel.Program]
-
-
-def _rule_line(text: str, index: int) -> int | None:
-    seen = -1
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().replace(" ", "") == "[[rule]]":
-            seen += 1
-            if seen == index:
-                return number
-    return None
 
 
 def _lookup(context: dict[str, object], dotted: str) -> bool:
@@ -65,13 +55,7 @@ def check_rule(rule: Rule) -> cel.Program:
 
 
 def load_ruleset(path: Path) -> CheckedRuleSet:
-    try:
-        text = path.read_text()
-        raw = tomllib.loads(text)
-    except FileNotFoundError as exc:
-        raise RuleSetError(f"rule set {path} does not exist") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleSetError(f"rule set {path}: {exc}") from exc
+    text, raw = read_toml(path, "rule set", RuleSetError)
     try:
         ruleset = RuleSet.model_validate(raw)
     except ValidationError as exc:
@@ -82,7 +66,7 @@ def load_ruleset(path: Path) -> CheckedRuleSet:
             index = int(loc[1])
             rules = raw.get("rule", [])
             rule_id = rules[index].get("id", f"#{index + 1}") if index < len(rules) else f"#{index + 1}"
-            line = _rule_line(text, index)
+            line = entry_line(text, "rule", index)
             where = f"rule {rule_id}" + (f" (line {line})" if line else "") + ": " + ".".join(loc[2:])
         raise RuleSetError(f"rule set {path}: {where}: {first['msg']}") from exc
     ids = [rule.id for rule in ruleset.rules]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+from seffaf.toml_files import read_toml
 
 DEFAULT_DATA_DIR = Path("seffaf-data")
 
@@ -69,12 +70,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     """Build settings; errors raise ConfigError naming the file (or environment) and field."""
     file_values: dict[str, Any] = {}
     if config_file is not None:
-        try:
-            file_values = tomllib.loads(config_file.read_text())
-        except FileNotFoundError as exc:
-            raise ConfigError(f"config file {config_file} does not exist") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {config_file}: {exc}") from exc
+        _, file_values = read_toml(config_file, "config file", ConfigError)
 
     class _Layered(Settings):
         @classmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from seffaf.keys import CAMERA_ID
+from seffaf.toml_files import entry_line, read_toml
 
 
 class SitesError(ValueError):
@@ -79,25 +79,8 @@ class Sites(_Strict):
         return next((w for w in self.window if w.camera == camera), None)
 
 
-def _entry_line(text: str, table: str, index: int) -> int | None:
-    """Line number of the index-th `[[table]]` header (what an editor shows)."""
-    seen = -1
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().replace(" ", "") == f"[[{table}]]":
-            seen += 1
-            if seen == index:
-                return number
-    return None
-
-
 def load_sites(path: Path) -> Sites:
-    try:
-        text = path.read_text()
-        raw = tomllib.loads(text)
-    except FileNotFoundError as exc:
-        raise SitesError(f"sites file {path} does not exist") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SitesError(f"sites file {path}: {exc}") from exc
+    text, raw = read_toml(path, "sites file", SitesError)
     try:
         return Sites.model_validate(raw)
     except ValidationError as exc:
@@ -109,6 +92,6 @@ def load_sites(path: Path) -> Sites:
             where, message = message.split(": ", 1)[0], message.split(": ", 1)[1]
         else:
             where = ".".join(loc)
-        line = _entry_line(text, loc[0], int(loc[1])) if len(loc) >= 2 and loc[1].isdigit() else None
+        line = entry_line(text, loc[0], int(loc[1])) if len(loc) >= 2 and loc[1].isdigit() else None
         at = f" (line {line})" if line else ""
         raise SitesError(f"sites file {path}{at}: {where}: {message}") from exc
