@@ -42,6 +42,7 @@ class LegObservations:
     loudness_max_lufs: float | None
     raised_voice: tuple[Interval, ...]
     tamper: tuple[Interval, ...]
+    operator_absent: tuple[Interval, ...] = ()
 
 
 def _clip(seen: Seen, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
@@ -56,6 +57,7 @@ def aggregate(observations: Sequence[Seen], start: datetime, end: datetime) -> L
     loudness: float | None = None
     raised: list[Interval] = []
     tamper: list[Interval] = []
+    absent: list[Interval] = []
     for seen in observations:
         span = _clip(seen, start, end)
         if span is None:
@@ -63,6 +65,8 @@ def aggregate(observations: Sequence[Seen], start: datetime, end: datetime) -> L
         seconds = (span[1] - span[0]).total_seconds()
         if seen.kind in ("operator_present", "operator_absent"):
             totals[seen.kind] += seconds
+            if seen.kind == "operator_absent":
+                absent.append(Interval(span[0], span[1], seen.kind))
         elif seen.kind == "citizen_count" and seen.value >= 1:
             totals["citizen_seen"] += seconds
             citizen_max = max(citizen_max, int(seen.value))
@@ -84,4 +88,16 @@ def aggregate(observations: Sequence[Seen], start: datetime, end: datetime) -> L
         loudness_max_lufs=loudness,
         raised_voice=tuple(sorted(raised, key=lambda i: i.start)),
         tamper=tuple(sorted(tamper, key=lambda i: (i.start, i.kind))),
+        operator_absent=tuple(_joined(sorted(absent, key=lambda i: i.start))),
     )
+
+
+def _joined(intervals: list[Interval]) -> list[Interval]:
+    """Adjacent pieces (one per segment) as one interval, as a reviewer would want to watch them."""
+    joined: list[Interval] = []
+    for interval in intervals:
+        if joined and interval.start <= joined[-1].end and interval.kind == joined[-1].kind:
+            joined[-1] = Interval(joined[-1].start, max(joined[-1].end, interval.end), interval.kind)
+        else:
+            joined.append(interval)
+    return joined

@@ -59,6 +59,7 @@ class LegObservationsView(BaseModel):
     loudness_max_lufs: float | None
     raised_voice: list[IntervalView]
     tamper: list[IntervalView]
+    operator_absent: list[IntervalView] = []
 
 
 class LegView(BaseModel):

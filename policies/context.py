@@ -18,12 +18,15 @@ class LegContext(_Doc):
     window: int = Field(7, description="Window number.")
     operator: str = Field("3317", description="Operator id ('' when unknown).")
     service: str = Field("passport", description="Service type code.")
-    outcome: str = Field("completed", description="completed | transferred | no_show | cancelled | unterminated | open")
+    outcome: str = Field(
+        "completed", description="completed | transferred | no_show | cancelled | unterminated | open; idle: no session"
+    )
     wait_s: float = Field(300.0, description="Seconds from ticket issued to this call.")
     duration_s: float = Field(420.0, description="Seconds from call to end of the leg.")
     recalls: int = Field(0, description="How often the ticket was recalled at this window.")
     no_show_after_s: float = Field(0.0, description="Seconds from call to no-show (0 unless outcome is no_show).")
     operator_logged_in: bool = Field(True, description="The operator had a login shift at this window at the call.")
+    shifts_reported: bool = Field(True, description="The centre's queue reported operator logins that day.")
     walk_in: bool = Field(False, description="Served without a ticket, as the queue system reported it.")
 
 

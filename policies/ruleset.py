@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -37,6 +38,9 @@ class Evidence(StrEnum):
     IDLE_CITIZEN = "idle_citizen"
 
 
+SubjectKind = Literal["leg", "idle_window"]
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=RULE_ID)
@@ -48,6 +52,9 @@ class Rule(BaseModel):
     condition: str = Field(min_length=1, description="CEL over the rule context and `params`.")
     explanation: str = Field(min_length=3, description="Finding text; {dotted.names} from context or params.")
     evidence: list[Evidence] = Field(min_length=1)
+    applies_to: SubjectKind = Field(
+        "leg", description="leg: each session leg; idle_window: each stretch a window had no session open."
+    )
 
     @field_validator("params")
     @classmethod

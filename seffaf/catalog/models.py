@@ -2,6 +2,7 @@
 
 from seffaf.catalog.base import Base
 from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
+from seffaf.catalog.finding_tables import EvaluationRow, FindingRow, VerdictRow
 from seffaf.catalog.footage_tables import GapRow, IndexWatermarkRow, SegmentRow
 from seffaf.catalog.job_tables import JobRow
 from seffaf.catalog.observation_tables import ObservationRow
@@ -12,7 +13,9 @@ __all__ = [
     "Base",
     "CameraRow",
     "CenterRow",
+    "EvaluationRow",
     "EventConflictRow",
+    "FindingRow",
     "GapRow",
     "IndexWatermarkRow",
     "JobRow",
@@ -23,6 +26,7 @@ __all__ = [
     "SegmentRow",
     "ShiftRow",
     "SourceSystemRow",
+    "VerdictRow",
     "VisitApplicationRow",
     "VisitRow",
     "WindowRow",

@@ -1,4 +1,4 @@
-"""`seffaf index`: discover new footage, link session legs to it, measure coverage."""
+"""`seffaf index`: discover new footage, link session legs to it, measure coverage, queue rule evaluations."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import typer
 
 from indexer.linker import DEFAULT_PAD_S
 from indexer.service import Indexer
+from policies.evaluate_job import enqueue_evaluations
 from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from
 from seffaf.clock import utcnow
 from seffaf.logs import configure_logging
@@ -42,11 +43,14 @@ def index(
         signal.signal(signal.SIGINT, handle)
     while True:
         result = indexer.run_once()
+        with catalog.sessions() as session, session.begin():
+            queued = enqueue_evaluations(session, utcnow())
         if as_json:
-            typer.echo(json.dumps(asdict(result)))
+            typer.echo(json.dumps({**asdict(result), "evaluations_queued": queued}))
         else:
             typer.echo(f"new segments {result.segments}, new gaps {result.gaps}, "
-                       f"legs re-linked {result.legs_marked}, legs linked {result.legs_linked}")  # fmt: skip
+                       f"legs re-linked {result.legs_marked}, legs linked {result.legs_linked}, "
+                       f"evaluations queued {queued}")  # fmt: skip
         if not follow or stop.wait(interval):
             break
     catalog.close()

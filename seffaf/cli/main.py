@@ -10,6 +10,7 @@ import typer
 from seffaf.cli.catalog_cmd import catalog_app
 from seffaf.cli.common import CliState
 from seffaf.cli.demo_cmd import demo
+from seffaf.cli.findings_cmd import evaluate, findings, verdict
 from seffaf.cli.index_cmd import index
 from seffaf.cli.ingest_cmd import ingest, rejected_app, sessions, sites_app
 from seffaf.cli.policies_cmd import policies_app
@@ -50,3 +51,6 @@ app.command()(index)
 app.add_typer(catalog_app, name="catalog")
 app.command()(worker)
 app.add_typer(policies_app, name="policies")
+app.command()(evaluate)
+app.command()(findings)
+app.command()(verdict)

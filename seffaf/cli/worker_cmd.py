@@ -11,7 +11,12 @@ import typer
 
 from indexer.analyse_job import ANALYSE_SEGMENT, analyse_segment_job
 from indexer.worker import VERIFY_SEGMENT, Worker, verify_segment
-from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from
+from policies.evaluate_job import EVALUATE_IDLE, evaluate_idle_job, evaluate_leg_job
+from policies.loader import RuleSetError, load_ruleset
+from policies.readiness import EVALUATE_LEG
+from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from, user_errors
+from seffaf.cli.findings_cmd import RulesOption
+from seffaf.cli.policies_cmd import DEFAULT_RULESET
 from seffaf.clock import utcnow
 from seffaf.logs import configure_logging
 
@@ -21,13 +26,21 @@ def worker(
     lease: Annotated[float, typer.Option(min=1, max=3600, help="Seconds a claimed job stays ours.")] = 30.0,
     once: Annotated[bool, typer.Option("--once", help="Run until the queue is empty, then exit.")] = False,
     name: Annotated[str | None, typer.Option(help="Worker name (default host:pid).")] = None,
+    rules: RulesOption = DEFAULT_RULESET,
 ) -> None:
-    """Claim and run indexing jobs (segment verification, footage analytics) until stopped."""
+    """Claim and run indexing jobs (segment verification, footage analytics, rule evaluation) until stopped."""
     configure_logging(json_lines=True)
+    with user_errors(RuleSetError):
+        checked = load_ruleset(rules)
     settings = settings_from(ctx)
     catalog = open_catalog_or_fail(settings)
     store = build_store(settings, create_bucket=False)
-    handlers = {VERIFY_SEGMENT: verify_segment(store, utcnow), ANALYSE_SEGMENT: analyse_segment_job(store)}
+    handlers = {
+        VERIFY_SEGMENT: verify_segment(store, utcnow),
+        ANALYSE_SEGMENT: analyse_segment_job(store),
+        EVALUATE_LEG: evaluate_leg_job(checked, utcnow),
+        EVALUATE_IDLE: evaluate_idle_job(checked, utcnow),
+    }
     runner = Worker(catalog.sessions, handlers, utcnow, name, lease)
     stop = threading.Event()
 

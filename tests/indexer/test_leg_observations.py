@@ -39,3 +39,13 @@ def test_intervals_are_clipped_and_ordered() -> None:
         (T0 + timedelta(seconds=5), T0 + timedelta(seconds=8)),
         (T0 + timedelta(seconds=50), T0 + timedelta(seconds=60)),
     ]
+
+
+def test_absence_pieces_from_consecutive_segments_are_one_interval_to_watch() -> None:
+    pieces = [s("operator_absent", 10, 20), s("operator_absent", 20, 30), s("operator_absent", 45, 50)]
+    result = aggregate(pieces, T0, T0 + timedelta(seconds=60))
+    assert [(i.start, i.end) for i in result.operator_absent] == [
+        (T0 + timedelta(seconds=10), T0 + timedelta(seconds=30)),
+        (T0 + timedelta(seconds=45), T0 + timedelta(seconds=50)),
+    ]
+    assert result.operator_absent_s == 25.0
