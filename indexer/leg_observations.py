@@ -50,9 +50,22 @@ def _clip(seen: Seen, start: datetime, end: datetime) -> tuple[datetime, datetim
     return (lo, hi) if hi > lo else None
 
 
+def _union_s(spans: list[tuple[datetime, datetime]]) -> float:
+    """Seconds covered, counting overlaps once: consecutive segments' spans share their boundary frame."""
+    total, reach = 0.0, None
+    for lo, hi in sorted(spans):
+        if reach is not None and lo < reach:
+            lo = reach
+        if hi > lo:
+            total += (hi - lo).total_seconds()
+        reach = hi if reach is None else max(reach, hi)
+    return round(total, 3)
+
+
 def aggregate(observations: Sequence[Seen], start: datetime, end: datetime) -> LegObservations:
-    totals = {"operator_present": 0.0, "operator_absent": 0.0, "citizen_seen": 0.0, "raised_voice": 0.0,
-              "tamper": 0.0}  # fmt: skip
+    spans: dict[str, list[tuple[datetime, datetime]]] = {
+        "operator_present": [], "operator_absent": [], "citizen_seen": [], "raised_voice": [], "tamper": []
+    }  # fmt: skip
     citizen_max = 0
     loudness: float | None = None
     raised: list[Interval] = []
@@ -62,29 +75,28 @@ def aggregate(observations: Sequence[Seen], start: datetime, end: datetime) -> L
         span = _clip(seen, start, end)
         if span is None:
             continue
-        seconds = (span[1] - span[0]).total_seconds()
         if seen.kind in ("operator_present", "operator_absent"):
-            totals[seen.kind] += seconds
+            spans[seen.kind].append(span)
             if seen.kind == "operator_absent":
                 absent.append(Interval(span[0], span[1], seen.kind))
         elif seen.kind == "citizen_count" and seen.value >= 1:
-            totals["citizen_seen"] += seconds
+            spans["citizen_seen"].append(span)
             citizen_max = max(citizen_max, int(seen.value))
         elif seen.kind == "raised_voice":
-            totals["raised_voice"] += seconds
+            spans["raised_voice"].append(span)
             raised.append(Interval(span[0], span[1], seen.kind))
         elif seen.kind in TAMPER_KINDS:
-            totals["tamper"] += seconds
+            spans["tamper"].append(span)
             tamper.append(Interval(span[0], span[1], seen.kind))
         elif seen.kind == "loudness_lufs":
             loudness = seen.value if loudness is None else max(loudness, seen.value)
     return LegObservations(
-        operator_present_s=round(totals["operator_present"], 3),
-        operator_absent_s=round(totals["operator_absent"], 3),
-        citizen_seen_s=round(totals["citizen_seen"], 3),
+        operator_present_s=_union_s(spans["operator_present"]),
+        operator_absent_s=_union_s(spans["operator_absent"]),
+        citizen_seen_s=_union_s(spans["citizen_seen"]),
         citizen_max=citizen_max,
-        raised_voice_s=round(totals["raised_voice"], 3),
-        tamper_s=round(totals["tamper"], 3),
+        raised_voice_s=_union_s(spans["raised_voice"]),
+        tamper_s=_union_s(spans["tamper"]),
         loudness_max_lufs=loudness,
         raised_voice=tuple(sorted(raised, key=lambda i: i.start)),
         tamper=tuple(sorted(tamper, key=lambda i: (i.start, i.kind))),

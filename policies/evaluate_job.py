@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from indexer.jobs import Claim, enqueue
 from indexer.worker import Handler
+from ingest.sessions import end_of_service_day
 from policies.evaluator import EvaluationReport, Evaluator
-from policies.idle_subjects import idle_subjects, window_days
+from policies.idle_subjects import idle_subjects
 from policies.loader import CheckedRuleSet
-from policies.readiness import EVALUATE_LEG, HORIZON, ready_legs
-from seffaf.catalog.session_tables import LegRow
+from policies.readiness import EVALUATE_LEG, HORIZON, footage_analysed, ready_legs
+from seffaf.catalog.session_tables import LegRow, VisitRow
 from seffaf.catalog.sites_tables import CenterRow
 from seffaf.clock import Clock
 
@@ -50,12 +51,21 @@ def evaluate_idle_job(checked: CheckedRuleSet, clock: Clock) -> Handler:
 
 
 def enqueue_evaluations(session: Session, now: datetime) -> int:
-    """Queue legs that became ready, and the idle stretches of window-days that are over."""
+    """Queue legs that became ready, and the idle stretches of recently linked window-days that are over."""
     added = enqueue(session, EVALUATE_LEG, [f"leg:{leg.id}" for leg in ready_legs(session, now)], now)
     zones = {c.id: ZoneInfo(c.timezone) for c in session.scalars(select(CenterRow))}
-    over = [
-        idle_job_subject(center, window, day)
-        for center, window, day in window_days(session, now - HORIZON - timedelta(days=1), now)
-        if day < now.astimezone(zones[center]).date()
-    ]
+    recent = session.execute(
+        select(LegRow.center, LegRow.window, LegRow.camera, VisitRow.service_date)
+        .join(VisitRow, VisitRow.id == LegRow.visit_id)
+        .where(LegRow.linked_at > now - HORIZON, LegRow.camera.is_not(None))
+        .distinct()
+    )
+    over = []
+    for center, window, camera, day in recent:
+        zone = zones.get(center, ZoneInfo("UTC"))
+        if camera is None or day >= now.astimezone(zone).date():
+            continue  # the day is not over: more sessions may open
+        start = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+        if footage_analysed(session, camera, start, end_of_service_day(day, zone)):
+            over.append(idle_job_subject(center, window, day))
     return added + enqueue(session, EVALUATE_IDLE, over, now)

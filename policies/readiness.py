@@ -14,7 +14,7 @@ from seffaf.catalog.job_tables import JobRow
 from seffaf.catalog.session_tables import LegRow
 
 EVALUATE_LEG = "evaluate_leg"
-# Legs that ended longer ago than this are judged by `seffaf evaluate`, not picked up by every pass.
+# Legs linked longer ago than this are judged by `seffaf evaluate`, not looked at by every pass.
 HORIZON = timedelta(days=3)
 FINISHED = ("done", "failed")  # a segment the analytics could not read is judged without them
 
@@ -36,18 +36,30 @@ def analysed_legs(session: Session, legs: Sequence[LegRow]) -> set[int]:
 
 
 def ready_legs(session: Session, now: datetime, limit: int = 5000) -> list[LegRow]:
-    """Ended, linked legs of the last few days with no evaluation job yet whose footage is analysed
+    """Ended legs linked in the last few days with no evaluation job yet whose footage is analysed
     (or that have no footage at all: a session off camera is itself something to judge)."""
     subject = literal("leg:") + cast(LegRow.id, String)
     queued = select(JobRow.id).where(JobRow.kind == EVALUATE_LEG, JobRow.subject == subject).exists()
     pending = list(
         session.scalars(
             select(LegRow)
-            .where(LegRow.ended_at.is_not(None), LegRow.ended_at > now - HORIZON, LegRow.linked_at.is_not(None))
+            .where(LegRow.ended_at.is_not(None), LegRow.linked_at > now - HORIZON)
             .where(~queued)
-            .order_by(LegRow.ended_at)
+            .order_by(LegRow.linked_at)
             .limit(limit)
         )
     )
     analysed = analysed_legs(session, pending)
     return [leg for leg in pending if leg.id in analysed or leg.first_seq is None]
+
+
+def footage_analysed(session: Session, camera: str, start: datetime, end: datetime) -> bool:
+    """Every segment of the camera starting in [start, end) has been through the analytics."""
+    unfinished = session.scalar(
+        select(SegmentRow.key)
+        .outerjoin(JobRow, and_(JobRow.kind == ANALYSE_SEGMENT, JobRow.subject == SegmentRow.key))
+        .where(SegmentRow.camera == camera, SegmentRow.start >= start, SegmentRow.start < end)
+        .where(JobRow.status.is_(None) | JobRow.status.not_in(FINISHED))
+        .limit(1)
+    )
+    return unfinished is None

@@ -21,6 +21,7 @@ def s(kind: str, a: float, b: float, value: float = 1.0) -> Seen:
         ("absence clipped to the leg", [s("operator_absent", -20, 15)], "operator_absent_s", 15.0),
         ("absence after the leg ignored", [s("operator_absent", 60, 90)], "operator_absent_s", 0.0),
         ("absences add up", [s("operator_absent", 0, 5), s("operator_absent", 20, 30)], "operator_absent_s", 15.0),
+        ("overlaps once", [s("operator_absent", 0, 10.2), s("operator_absent", 10, 20)], "operator_absent_s", 20.0),
         ("citizen never seen", [s("citizen_count", 0, 60, 0)], "citizen_seen_s", 0.0),
         ("citizen seen", [s("citizen_count", 0, 20, 0), s("citizen_count", 20, 60, 1)], "citizen_seen_s", 40.0),
         ("most citizens at once", [s("citizen_count", 0, 10, 1), s("citizen_count", 10, 20, 3)], "citizen_max", 3),
