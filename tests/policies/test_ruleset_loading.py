@@ -59,6 +59,10 @@ def test_the_default_asan_rule_set_checks_and_covers_every_principle() -> None:
           'explanation = "absent {seen.absent} s"'),
          "rule operator_absent: explanation: unknown placeholder {seen.absent}"),
         (('id = "operator_absent"', 'id = "Operator Absent"'), "rule Operator Absent (line 4): id"),
+        (('evidence = ["operator_absent"]', 'evidence = ["operator_absent"]\napplies_to = "desk"'),
+         "rule operator_absent (line 4): applies_to"),
+        (("params = { max_absent_s = 120.0 }", "params = { max_absent_s = [1, 2] }"),
+         "rule operator_absent (line 4): params.max_absent_s"),
     ],
 )  # fmt: skip
 def test_malformed_rules_are_refused_naming_the_rule(tmp_path: Path, change: tuple[str, str], message: str) -> None:
