@@ -1,4 +1,4 @@
-"""Footage recorded, sessions ingested, analysed, judged by the worker: findings with provenance a reviewer can trust."""
+"""Footage recorded, sessions ingested, analysed, judged by the worker: findings with provenance to trust."""
 
 from __future__ import annotations
 
@@ -83,7 +83,11 @@ def test_the_worker_judges_an_analysed_leg_and_findings_keep_their_provenance(
     by_rule = {f["rule_id"]: f for f in found}
     assert set(by_rule) == {"operator_absent", "ghost_service"}
     absent = by_rule["operator_absent"]
-    assert (absent["ruleset"], absent["ruleset_version"], absent["principle"]) == ("test-centre", "1.0", "responsibility")
+    assert (absent["ruleset"], absent["ruleset_version"], absent["principle"]) == (
+        "test-centre",
+        "1.0",
+        "responsibility",
+    )
     assert absent["explanation"].startswith("operator absent 2")  # about 20 s of the 20 s leg
     assert absent["explanation"].endswith("s (limit 10 s) from 10:00:03")
     assert 15.0 <= absent["facts"]["seen.operator_absent_s"] <= 20.0
