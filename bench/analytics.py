@@ -37,7 +37,7 @@ from indexer.analytics.observations import (
     build_baseline,
 )
 from indexer.analytics.presence import Zone, Zones, default_detector
-from tests.indexer.clips import ClipScript, FacePlacement, Span, write_window_clip
+from seffaf.scripted_footage import ClipScript, FacePlacement, Span, write_window_clip
 from tests.indexer.scoring import Score, score_clip, table
 
 OUT_DIR = Path(__file__).resolve().parent / "out"

@@ -1,11 +1,13 @@
-"""The demo centre's window cameras: generated footage recorded through the real recorder."""
+"""The demo centre's window cameras: scripted footage rendered once, recorded through the real recorder."""
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
 import random
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from recorder.metrics import RecorderMetrics
@@ -15,8 +17,9 @@ from recorder.supervisor import Supervisor, reconcile_chain
 from recorder.verify import load_chain
 from seffaf.clock import Clock
 from seffaf.config import Settings
+from seffaf.demo_incidents import WindowFootage
+from seffaf.scripted_footage import ClipScript, write_window_clip
 from seffaf.storage.base import ObjectStore
-from seffaf.synthetic_media import SyntheticClip, write_clip
 
 
 @dataclass(frozen=True)
@@ -26,29 +29,57 @@ class CameraRun:
     message: str
     segments: int
     intact: bool
+    recorded: bool  # False: the camera's chain already held footage of the planned time
 
 
-def demo_clip(media_dir: Path, camera: str, number: int, seconds: float) -> Path:
-    clip = media_dir / f"{camera}.mov"
-    if not clip.exists():
-        write_clip(clip, SyntheticClip(seconds=seconds, label=camera, tone_hz=300.0 + 110 * number))
-    return clip
+def camera_id(center: str, window: int) -> str:
+    return f"{center}-w{window:02d}"
+
+
+def clip_path(media_dir: Path, center: str, footage: WindowFootage) -> Path:
+    """Named after the script, so a changed script is rendered again and an unchanged one never is."""
+    digest = hashlib.sha256(repr(footage.script).encode()).hexdigest()[:12]
+    return media_dir / f"{camera_id(center, footage.window)}-{digest}.mp4"
+
+
+def demo_clips(media_dir: Path, center: str, footage: tuple[WindowFootage, ...]) -> dict[int, Path]:
+    """Each window's clip, rendering the missing ones in parallel, a process per clip (up to four, for memory):
+    the clips differ in length, and the cores share them out better than a pool of one process per core would."""
+    clips = {f.window: clip_path(media_dir, center, f) for f in footage}
+    missing = [(clips[f.window], f.script) for f in footage if not clips[f.window].exists()]
+    if missing:
+        media_dir.mkdir(parents=True, exist_ok=True)
+        # spawn: the CLI process may hold threads (logging, database) that a fork would copy mid-flight.
+        with ProcessPoolExecutor(min(len(missing), 4), mp_context=multiprocessing.get_context("spawn")) as pool:
+            for _ in pool.map(_render, *zip(*missing, strict=True)):
+                pass
+    return clips
+
+
+def _render(path: Path, script: ClipScript) -> Path:
+    # Rendered under a temporary name and renamed: an interrupted run leaves no truncated clip to reuse.
+    partial = path.with_name(path.stem + ".part.mp4")
+    write_window_clip(partial, script)
+    return partial.replace(path)
 
 
 def record_demo_camera(
-    settings: Settings, store: ObjectStore, clock: Clock, center: str, number: int, clip: Path, start: datetime
+    settings: Settings, store: ObjectStore, clock: Clock, center: str, footage: WindowFootage, clip: Path
 ) -> CameraRun:
-    """Record the clip as this window's footage from `start`, or where the camera's timeline ended."""
-    camera = f"{center}-w{number:02d}"
+    """Record the clip as the window's footage from its planned start, unless the camera already has footage
+    of that time (a second demo run): recording it again would put two recordings on one timeline."""
+    camera = camera_id(center, footage.window)
     spool = Spool(settings.resolved_spool_dir, camera)
     spool.prepare()
     chain = reconcile_chain(spool, store)
-    # A second run continues the camera's timeline where the first one ended.
-    begin = max(start, chain.accounted_until) if chain.accounted_until else start
-    spec = CameraSpec(camera=camera, source=str(clip), center=center, window=number)
-    jitter = random.Random(number)  # noqa: S311 - backoff jitter, not security
+    if chain.accounted_until is not None and chain.accounted_until > footage.starts_at:
+        report = load_chain(store, camera)
+        until = f"{chain.accounted_until:%Y-%m-%d %H:%M:%S} UTC"
+        return CameraRun(camera, 0, f"already recorded until {until}", report.segments_checked, report.intact, False)
+    spec = CameraSpec(camera=camera, source=str(clip), center=center, window=footage.window)
+    jitter = random.Random(footage.window)  # noqa: S311 - backoff jitter, not security
     supervisor = Supervisor(spec, spool, store, settings.recorder, RecorderMetrics(camera), clock, threading.Event(),
-                            start_time=begin, rng=jitter)  # fmt: skip
+                            start_time=footage.starts_at, rng=jitter)  # fmt: skip
     outcome = supervisor.run()
     report = load_chain(store, camera)
-    return CameraRun(camera, outcome.exit_code, outcome.message, report.segments_checked, report.intact)
+    return CameraRun(camera, outcome.exit_code, outcome.message, report.segments_checked, report.intact, True)

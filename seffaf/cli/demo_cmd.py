@@ -1,74 +1,62 @@
-"""`seffaf demo`: a simulated centre recorded, its queue ingested, footage and sessions linked."""
+"""`seffaf demo`: a simulated centre's scripted morning, filmed, ingested, linked and analysed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from indexer.analyse_job import ANALYSE_SEGMENT, analyse_segment_job
+from indexer.leg_observations import Seen, aggregate
 from indexer.service import Indexer
-from indexer.session_views import SessionFilter, search_visits
+from indexer.session_views import SessionFilter, VisitView, search_visits
 from indexer.worker import VERIFY_SEGMENT, Worker, verify_segment
 from seffaf.catalog.observation_tables import ObservationRow
-from seffaf.catalog.session_tables import LegRow
 from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from
 from seffaf.clock import utcnow
-from seffaf.demo_cameras import demo_clip, record_demo_camera
-from seffaf.demo_queue import DEMO_TIMEZONE, ingest_demo_day, write_demo_sites
+from seffaf.demo_cameras import camera_id, demo_clips, record_demo_camera
+from seffaf.demo_incidents import MIN_WINDOWS, ExpectedIncident, IncidentPlan, plan_incidents, scenario_day
+from seffaf.demo_queue import DEMO_TIMEZONE, history_days, ingest_demo_queue, write_demo_sites
 from seffaf.logs import configure_logging
 
 DEMO_CENTER = "demo-1"
 
 
-def _demo_day() -> date:
-    """Today in Baku, or the last weekday before it (the centre is closed on Sundays)."""
-    day = datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
 def demo(
     ctx: typer.Context,
-    windows: Annotated[int, typer.Option(min=1, max=8, help="Simulated windows (one camera each).")] = 3,
-    seconds: Annotated[float, typer.Option(min=5, max=3600, help="Footage per camera per run.")] = 60.0,
+    windows: Annotated[
+        int, typer.Option(min=MIN_WINDOWS, max=8, help="Simulated windows (one camera each); the incidents need 3.")
+    ] = MIN_WINDOWS,
 ) -> None:
-    """Simulate a centre: queue traffic, window cameras recorded, sessions linked to their footage."""
+    """Simulate a centre: a week of queue history, then a filmed morning in which every ethics rule has a case."""
     configure_logging(json_lines=False, level=30)
+    began = time.monotonic()
     settings = settings_from(ctx)
     store = build_store(settings, create_bucket=True)
-    media_dir = settings.data_dir.resolve() / "demo" / "media"
-    day = _demo_day()
-    typer.echo(f"seffaf demo: centre {DEMO_CENTER}, {windows} window(s), {day}, store {store.location}")
-    sites = write_demo_sites(settings.data_dir.resolve() / "demo" / "sites.toml", DEMO_CENTER, windows, media_dir)
+    demo_dir = settings.data_dir.resolve() / "demo"
+    plan = plan_incidents(DEMO_CENTER, scenario_day(utcnow(), DEMO_TIMEZONE), DEMO_TIMEZONE, windows)
+    history = history_days(plan.day)
+    typer.echo(f"seffaf demo: centre {DEMO_CENTER}, {windows} window(s), history {history[0]} to {history[-1]}, "
+               f"scripted morning {plan.day}; store {store.location}")  # fmt: skip
+    clips = demo_clips(demo_dir / "media", DEMO_CENTER, plan.footage)
+    sites = write_demo_sites(demo_dir / "sites.toml", DEMO_CENTER, clips)
     catalog = open_catalog_or_fail(settings)
     try:
-        summary = ingest_demo_day(catalog, store, utcnow, sites, DEMO_CENTER, windows, day)
+        summary = ingest_demo_queue(catalog, store, utcnow, sites, plan)
         typer.echo("  queue: " + ", ".join(f"{name} {count}" for name, count in summary.as_dict().items()))
-        with catalog.sessions() as session:
-            first_calls = {
-                window: called
-                for window, called in session.execute(
-                    select(LegRow.window, LegRow.called_at)
-                    .where(LegRow.center == DEMO_CENTER, LegRow.called_at.is_not(None))
-                    .order_by(LegRow.called_at.desc())
-                )
-            }
-        for number in range(1, windows + 1):
-            camera = f"{DEMO_CENTER}-w{number:02d}"
-            clip = demo_clip(media_dir, camera, number, seconds)
-            # Footage starts just before the window's first call, so that session is on camera.
-            start = (first_calls.get(number) or utcnow()) - timedelta(seconds=10)
-            run = record_demo_camera(settings, store, utcnow, DEMO_CENTER, number, clip, start)
+        for footage in plan.footage:
+            run = record_demo_camera(settings, store, utcnow, DEMO_CENTER, footage, clips[footage.window])
             if run.exit_code != 0:
                 fail(run.message)
             state = "intact" if run.intact else "NOT INTACT"
-            typer.echo(f"  {camera}: {run.segments} segment(s) in the store, chain {state}")
+            done = f"{footage.script.seconds / 60:.1f} min recorded" if run.recorded else run.message
+            typer.echo(f"  {run.camera}: {done}; {run.segments} segment(s) in the store, chain {state}")
         indexed = Indexer(catalog.sessions, store, utcnow).run_once()
         typer.echo(f"  indexed: {indexed.segments} new segment(s), {indexed.legs_linked} leg(s) linked")
         handlers = {VERIFY_SEGMENT: verify_segment(store, utcnow), ANALYSE_SEGMENT: analyse_segment_job(store)}
@@ -77,21 +65,43 @@ def demo(
             pass
         with catalog.sessions() as session:
             observations = session.scalar(select(func.count()).select_from(ObservationRow)) or 0
-        typer.echo(f"  worker: {worker.stats.done} job(s) (verification, analytics); {observations} observation(s)")
-        with catalog.sessions() as session:
-            visits = search_visits(session, SessionFilter(center=DEMO_CENTER, date_from=day, date_to=day, limit=10_000))
+            typer.echo(f"  worker: {worker.stats.done} job(s) (verification, analytics); {observations} observation(s)")
+            visits = search_visits(session, SessionFilter(center=DEMO_CENTER, date_from=plan.day, date_to=plan.day))
+            report = [_incident_line(session, plan, incident, visits) for incident in plan.incidents]
     finally:
         catalog.close()
-    on_camera = [v for v in visits if any(leg.segments for leg in v.legs)]
-    typer.echo(f"  {len(visits)} service session(s), {len(on_camera)} with footage")
-    typer.echo("")
-    typer.echo(f"Segments and manifests:   {_where(store.location)}/segments/<camera>/")
-    typer.echo(f"Verify a camera's chain:  seffaf verify-chain --camera {DEMO_CENTER}-w01")
-    if on_camera:
-        typer.echo(
-            f"A session with footage:   seffaf sessions --center {DEMO_CENTER} --ticket {on_camera[0].ticket} --json"
-        )
-    typer.echo("Run the demo again to record the next stretch of each camera's timeline.")
+    typer.echo(f"\nScripted incidents, {plan.day} from 10:00 ({DEMO_TIMEZONE}), with what the analytics saw:")
+    typer.echo("\n".join(report))
+    since = (plan.footage[0].starts_at - timedelta(minutes=1)).astimezone(ZoneInfo(DEMO_TIMEZONE))
+    until = since + timedelta(hours=1)
+    typer.echo(
+        f"\nDone in {time.monotonic() - began:.0f} s. Sessions with footage and observations; the rules' findings:"
+    )
+    typer.echo(f"  seffaf sessions --center {DEMO_CENTER} --date {plan.day} --json")
+    typer.echo(f"  seffaf evaluate --since {since.isoformat()} --until {until.isoformat()}")
+    typer.echo(f"  seffaf findings --center {DEMO_CENTER} --since {since.isoformat()}")
+    typer.echo(f"  seffaf verify-chain --camera {camera_id(DEMO_CENTER, 1)}")
+    typer.echo(f"Segments and manifests: {_where(store.location)}/segments/<camera>/")
+    typer.echo("Running the demo again is harmless: events already ingested and footage already recorded are kept.")
+
+
+def _incident_line(session: Session, plan: IncidentPlan, incident: ExpectedIncident, visits: list[VisitView]) -> str:
+    where = f"window {incident.window}" + (f", {incident.ticket}" if incident.ticket else "")
+    return f"  {incident.rule:<24} {where:<16} {incident.description}{_seen(session, plan, incident, visits)}"
+
+
+def _seen(session: Session, plan: IncidentPlan, incident: ExpectedIncident, visits: list[VisitView]) -> str:
+    if incident.ticket is None:  # no session to look at: what the camera saw at the window meanwhile
+        query = select(ObservationRow.kind, ObservationRow.start, ObservationRow.end, ObservationRow.value).where(
+            ObservationRow.camera == camera_id(plan.center, incident.window), ObservationRow.kind == "citizen_count",
+            ObservationRow.start < incident.end, ObservationRow.end > incident.start,
+        )  # fmt: skip
+        seen = aggregate([Seen(*row) for row in session.execute(query)], incident.start, incident.end)
+        return f" [citizen seen {seen.citizen_seen_s:.0f} s]"
+    legs = [leg for v in visits if v.ticket == incident.ticket for leg in v.legs if leg.window == incident.window]
+    if incident.figure is None or not legs or legs[0].observations is None:
+        return ""
+    return f" [{incident.figure} {getattr(legs[0].observations, incident.figure):.0f}]"
 
 
 def _where(location: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from indexer.analytics.observations import Observation
-from tests.indexer.clips import ClipScript, Span, ZoneName
+from seffaf.scripted_footage import ClipScript, Span, ZoneName
 
 
 @dataclass

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from indexer.analytics.frames import Sampling, decode_audio, decode_segment, sample_frames, segment_duration_s
+from seffaf.scripted_footage import ClipScript, Span, write_window_clip
 from seffaf.synthetic_media import SyntheticClip, write_clip
-from tests.indexer.clips import ClipScript, Span, write_window_clip
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from indexer.analytics.observations import (
     build_baseline,
 )
 from indexer.analytics.presence import PresenceThresholds, Zone, Zones, analyse_presence
-from tests.indexer.clips import ClipScript, FacePlacement, Span, ZoneName, head_crop, write_window_clip
+from seffaf.scripted_footage import ClipScript, FacePlacement, Span, ZoneName, head_crop, write_window_clip
 from tests.indexer.scoring import Score, Timeline, in_spans, score_clip, table
 
 ZONES = Zones(operator=Zone(0.0, 0.05, 0.48, 0.85), citizen=Zone(0.52, 0.05, 1.0, 0.85))

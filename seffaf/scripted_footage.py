@@ -1,4 +1,5 @@
-"""Labelled synthetic service-window footage: H.264 + AAC clips with known intervals.
+"""Scripted service-window footage: H.264 + AAC clips with known intervals, for the demo's
+incidents (seffaf.demo_incidents), the analytics' labelled tests and the analytics benchmark.
 
 The scene is a static, textured office wall and counter with sensor noise and a slowly moving
 clock hand (so live footage is never pixel-identical). A script places, over known spans of
@@ -10,6 +11,7 @@ or only a noise floor. Nothing is downloaded.
 
 from __future__ import annotations
 
+import cmath
 import importlib.resources
 import math
 from collections.abc import Callable
@@ -23,11 +25,13 @@ import av
 import cv2
 import numpy as np
 import numpy.typing as npt
+from scipy.signal import oaconvolve
 
 U8Array = npt.NDArray[np.uint8]
 F64Array = npt.NDArray[np.float64]
 F32Array = npt.NDArray[np.float32]
 ZoneName = Literal["operator", "citizen"]
+_CHUNK = 1 << 16  # audio samples synthesised at a time: bounded memory for clips of many minutes
 
 
 @dataclass(frozen=True)
@@ -204,38 +208,58 @@ class FrameRenderer:
         return frame
 
 
-def speech_like(t: F64Array, seed: int) -> F64Array:
-    """A voiced, speech-like signal (unit peak): a gliding 110-180 Hz harmonic series shaped by
-    three formants, in ~4 syllables a second with short pauses."""
+def speech_like(n: int, rate: int, seed: int) -> F64Array:
+    """`n` samples at `rate` of a voiced, speech-like signal (unit peak): a gliding 110-180 Hz harmonic
+    series shaped by three formants, in ~4 syllables a second with short pauses."""
     rng = np.random.default_rng(seed)
-    f0 = 140 + 25 * np.sin(2 * math.pi * 0.7 * t) + 15 * np.sin(2 * math.pi * 3.1 * t)
-    phase = 2 * math.pi * np.cumsum(f0) * (t[1] - t[0] if len(t) > 1 else 0.0)
-    signal = np.zeros_like(t)
+    # sum_k a_k sin(k phase + r_k) = Im(sum_k a_k e^(i r_k) z^k) with z = e^(i phase): one polynomial in z,
+    # evaluated by Horner's rule, chunk by chunk: 29 sines per sample made minutes of demo audio slow and large.
+    coefficients: list[complex] = []
     for k in range(1, 30):
         freq = 140.0 * k
         gain = sum(math.exp(-(((freq - fmt) / bw) ** 2)) for fmt, bw in ((550, 250), (1500, 350), (2500, 450)))
-        signal += (0.15 + gain) / k**0.5 * np.sin(k * phase + rng.uniform(0, 2 * math.pi))
-    syllable = np.clip(np.sin(2 * math.pi * 4.0 * t), 0, None) ** 0.6
-    pause = (np.sin(2 * math.pi * 0.37 * t) > -0.85).astype(np.float64)
-    out = signal * syllable * pause
-    peak = float(np.max(np.abs(out))) if len(out) else 1.0
-    return out / peak if peak > 0 else out
+        coefficients.append((0.15 + gain) / k**0.5 * cmath.exp(1j * rng.uniform(0, 2 * math.pi)))
+    out = np.empty(n, dtype=np.float64)
+    cycles = 0.0  # the running sum of f0 carried from chunk to chunk
+    for lo in range(0, n, _CHUNK):
+        t = np.arange(lo, min(n, lo + _CHUNK), dtype=np.float64) / rate
+        f0 = 140 + 25 * np.sin(2 * math.pi * 0.7 * t) + 15 * np.sin(2 * math.pi * 3.1 * t)
+        running = cycles + np.cumsum(f0)
+        cycles = float(running[-1])
+        z = np.exp(1j * (2 * math.pi / rate) * running)
+        acc = np.full_like(z, coefficients[-1])
+        for c in reversed(coefficients[:-1]):
+            acc *= z
+            acc += c
+        acc *= z
+        syllable = np.clip(np.sin(2 * math.pi * 4.0 * t), 0, None) ** 0.6
+        pause = np.sin(2 * math.pi * 0.37 * t) > -0.85
+        out[lo : lo + len(t)] = acc.imag * syllable * pause
+    peak = float(np.max(np.abs(out))) if n else 1.0
+    if peak > 0:
+        out /= peak
+    return out
 
 
 def render_audio(script: ClipScript) -> F64Array:
     n = round(script.seconds * script.audio_rate)
-    t = np.arange(n, dtype=np.float64) / script.audio_rate
-    voice = speech_like(t, script.seed)
-    level = np.zeros(n)
-    for span in script.speech:
-        level[(t >= span.start_s) & (t < span.end_s)] = script.quiet_amplitude
-    for span in script.loud:
-        level[(t >= span.start_s) & (t < span.end_s)] = script.loud_amplitude
-    # Smooth level changes over 20 ms, as a voice does.
-    kernel = np.ones(max(1, script.audio_rate // 50)) / max(1, script.audio_rate // 50)
-    level = np.convolve(level, kernel, mode="same")
-    noise = np.random.default_rng(script.seed + 2).normal(0, script.noise_floor, n)
-    return np.asarray(np.clip(voice * level + noise, -1, 1), dtype=np.float64)
+    audio = speech_like(n, script.audio_rate, script.seed)
+    width = max(1, script.audio_rate // 50)
+    kernel = np.ones(width) / width  # level changes are smoothed over 20 ms, as a voice does
+    noise = np.random.default_rng(script.seed + 2)
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        # The level a kernel-width either side of the chunk too, so smoothing sees what it would see whole.
+        a, b = max(0, lo - width), min(n, hi + width)
+        t = np.arange(a, b, dtype=np.float64) / script.audio_rate
+        level = np.zeros(b - a)
+        for span in script.speech:
+            level[(t >= span.start_s) & (t < span.end_s)] = script.quiet_amplitude
+        for span in script.loud:
+            level[(t >= span.start_s) & (t < span.end_s)] = script.loud_amplitude
+        smooth = oaconvolve(level, kernel, mode="same")[lo - a : hi - a]
+        audio[lo:hi] = np.clip(audio[lo:hi] * smooth + noise.normal(0, script.noise_floor, hi - lo), -1, 1)
+    return audio
 
 
 def write_window_clip(
@@ -244,7 +268,9 @@ def write_window_clip(
     """Encode the script as H.264 (fixed GOP) + AAC mono in MP4."""
     path.parent.mkdir(parents=True, exist_ok=True)
     renderer = render or FrameRenderer(script).render
-    audio = (render_audio(script) * 32767).astype(np.int16)
+    samples = render_audio(script)
+    samples *= 32767  # in place: a long clip's samples are large
+    audio = samples.astype(np.int16)
     frames = round(script.seconds * script.fps)
     per_frame = script.audio_rate // script.fps
     with av.open(str(path), "w") as out:
@@ -255,6 +281,7 @@ def write_window_clip(
         video.codec_context.gop_size = gop
         video.options = {"preset": preset, "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=0"}
         stream = out.add_stream("aac", rate=script.audio_rate, layout="mono")
+        stream.options = {"aac_coder": "fast"}  # the default two-loop coder took longer than the video
         for index in range(frames):
             frame = av.VideoFrame.from_ndarray(renderer(index), format="bgr24")
             frame.pts = index

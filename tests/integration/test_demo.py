@@ -1,0 +1,83 @@
+"""`seffaf demo` end to end, as a visitor runs it: the scripted morning is filmed, recorded, indexed and
+analysed, the analytics see each incident the script plays, and the default rule set finds each one, on
+the session it was scripted for, and nothing else that morning. A second run changes nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from policies.loader import load_ruleset
+from seffaf.cli.policies_cmd import DEFAULT_RULESET
+from seffaf.demo_incidents import plan_incidents
+from tests.support.cli import seffaf
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]
+
+BAKU = ZoneInfo("Asia/Baku")
+PARAMS = {rule.id: rule.params for rule in load_ruleset(DEFAULT_RULESET).ruleset.rules}
+
+
+def _limit(rule: str, name: str) -> float:
+    return float(PARAMS[rule][name])
+
+
+def _run(*args: str, cwd: Path, env: dict[str, str], timeout: float = 60) -> str:
+    result = seffaf(*args, cwd=cwd, env=env, timeout=timeout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _legs(day: date, cwd: Path, env: dict[str, str]) -> dict[str, dict[str, Any]]:
+    visits = json.loads(_run("sessions", "--center", "demo-1", "--date", day.isoformat(), "--json", cwd=cwd, env=env))
+    legs: dict[str, dict[str, Any]] = {}
+    for visit in visits:
+        [leg] = visit["legs"]
+        legs[visit["ticket"]] = leg
+    return legs
+
+
+def test_the_demo_films_a_morning_in_which_every_default_rule_finds_its_scripted_incident(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = {"SEFFAF_DATA_DIR": str(data), "SEFFAF_DATABASE_URL": f"sqlite:///{data}/catalog.sqlite3",
+           "SEFFAF_STORAGE_URL": (data / "objects").as_uri(), "SEFFAF_SPOOL_DIR": str(data / "spool")}  # fmt: skip
+    first = _run("demo", cwd=tmp_path, env=env, timeout=300)
+    found = re.search(r"scripted morning (\d{4}-\d{2}-\d{2})", first)
+    assert found, first
+    day = date.fromisoformat(found.group(1))
+    plan = plan_incidents("demo-1", day, "Asia/Baku", 3)
+    for incident in plan.incidents:
+        assert incident.rule in first
+
+    legs = _legs(day, tmp_path, env)
+    assert set(legs) == {"A901", "A902", "B901", "B902", "C901", "D901", "E901", "F901", "F902"}
+    assert all(leg["coverage"] == 1.0 and leg["observations"] is not None for leg in legs.values())
+    seen = {ticket: leg["observations"] for ticket, leg in legs.items()}
+    assert seen["F901"]["operator_absent_s"] > _limit("operator_absent", "max_absent_s")
+    assert seen["C901"]["raised_voice_s"] > _limit("raised_voice", "min_raised_s")
+    assert seen["E901"]["tamper_s"] > _limit("recording_gap", "max_tamper_s")
+    assert seen["D901"]["citizen_seen_s"] == 0.0 and seen["D901"]["operator_present_s"] > 100
+    for ticket in plan.ordinary:  # served normally: in view, calm, on camera throughout
+        assert seen[ticket]["operator_absent_s"] < 10, ticket
+        assert seen[ticket]["citizen_seen_s"] > 60, ticket
+        assert seen[ticket]["raised_voice_s"] == 0.0 and seen[ticket]["tamper_s"] == 0.0, ticket
+
+    # The rules themselves, over the scripted morning only (the history has no footage, which is a finding too).
+    since = datetime.combine(day, time(9, 59), BAKU).astimezone(UTC)
+    window = ("--since", since.isoformat(), "--until", (since + timedelta(hours=1)).isoformat())
+    _run("evaluate", *window, cwd=tmp_path, env=env)
+    findings = json.loads(_run("findings", "--center", "demo-1", *window, "--json", cwd=tmp_path, env=env))
+    raised = sorted((f["rule_id"], f["window"], f["ticket"]) for f in findings)
+    assert raised == sorted((i.rule, i.window, i.ticket) for i in plan.incidents)
+
+    again = _run("demo", cwd=tmp_path, env=env, timeout=120)
+    assert "queue: accepted 0," in again
+    assert again.count("already recorded until") == 3
+    assert "worker: 0 job(s)" in again
+    assert _legs(day, tmp_path, env) == legs
