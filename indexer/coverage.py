@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 UNEXPLAINED = "unexplained"
+# Before a camera's first segment or gap record nobody was filming that window with seffaf yet
+# (a camera installed later, a centre joining): missing footage there is not a recording gap.
+BEFORE_RECORDING = "before_recording"
+ALWAYS_RECORDING = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class Span:
 class Hole:
     start: datetime
     end: datetime
-    cause: str  # "recorded:<gap cause>" or "unexplained"
+    cause: str  # "recorded:<gap cause>", "unexplained" or "before_recording"
 
     @property
     def seconds(self) -> float:
@@ -97,8 +101,28 @@ def _explain(hole: tuple[datetime, datetime], gaps: Sequence[Span]) -> list[Hole
     return [p for p in parts if p.end > p.start]
 
 
-def link_leg(start: datetime, end: datetime, pad_s: float, segments: Sequence[Span], gaps: Sequence[Span]) -> Coverage:
-    """Links over the padded leg; coverage and holes over the leg itself."""
+def _before_recording(hole: tuple[datetime, datetime], since: datetime | None) -> tuple[list[Hole], datetime]:
+    start, end = hole
+    if since is None:
+        return [Hole(start, end, BEFORE_RECORDING)], end
+    if since <= start:
+        return [], start
+    cut = min(since, end)
+    return [Hole(start, cut, BEFORE_RECORDING)], cut
+
+
+def link_leg(
+    start: datetime,
+    end: datetime,
+    pad_s: float,
+    segments: Sequence[Span],
+    gaps: Sequence[Span],
+    recording_since: datetime | None = ALWAYS_RECORDING,
+) -> Coverage:
+    """Links over the padded leg; coverage and holes over the leg itself.
+
+    `recording_since`: the camera's first segment or gap record (None: it has none yet).
+    """
     if end < start:
         raise ValueError(f"leg ends ({end.isoformat()}) before it starts ({start.isoformat()})")
     pad = timedelta(seconds=pad_s)
@@ -115,5 +139,10 @@ def link_leg(start: datetime, end: datetime, pad_s: float, segments: Sequence[Sp
     )
     inside = _merge([(max(s.start, start), min(s.end, end)) for s in segments if s.start < end and s.end > start])
     covered = sum((b - a).total_seconds() for a, b in inside)
-    holes = tuple(part for hole in _complement(inside, start, end) for part in _explain(hole, gaps))
-    return Coverage(round(covered, 6), round((end - start).total_seconds(), 6), holes, links)
+    holes: list[Hole] = []
+    for hole in _complement(inside, start, end):
+        before, rest_start = _before_recording(hole, recording_since)
+        holes += before
+        if rest_start < hole[1]:
+            holes += _explain((rest_start, hole[1]), gaps)
+    return Coverage(round(covered, 6), round((end - start).total_seconds(), 6), tuple(holes), links)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from indexer.coverage import Coverage, Span, link_leg
@@ -105,6 +105,7 @@ class Linker:
         updates: list[dict[str, object]] = []
         for camera, camera_legs in by_camera.items():
             footage = self._footage(camera, camera_legs) if camera is not None else None
+            since = self._recording_since(camera) if camera is not None else None
             for leg in camera_legs:
                 if footage is None or leg.start is None or leg.end is None:
                     # Nothing to place in time, or no camera films that window.
@@ -113,7 +114,7 @@ class Linker:
                 start, end = leg.start - self._pad, leg.end + self._pad
                 coverage = link_leg(
                     leg.start, leg.end, self._pad_s, footage.segments_over(start, end),
-                    footage.gaps_over(leg.start, leg.end),
+                    footage.gaps_over(leg.start, leg.end), since,
                 )  # fmt: skip
                 holes = [{"start": h.start.isoformat(), "end": h.end.isoformat(), "cause": h.cause}
                          for h in coverage.holes]  # fmt: skip
@@ -142,6 +143,13 @@ class Linker:
             )
         ]
         return _CameraFootage(segments, gaps)
+
+    def _recording_since(self, camera: str) -> datetime | None:
+        """The camera's first footage or gap record: before it, the window was not filmed by seffaf yet."""
+        first_segment = self._session.scalar(select(func.min(SegmentRow.start)).where(SegmentRow.camera == camera))
+        first_gap = self._session.scalar(select(func.min(GapRow.start)).where(GapRow.camera == camera))
+        known = [moment for moment in (first_segment, first_gap) if moment is not None]
+        return min(known) if known else None
 
     def _write(self, updates: list[dict[str, object]]) -> None:
         if updates:

@@ -34,6 +34,7 @@ class CoverageContext(_Doc):
     ratio: float = Field(1.0, description="Share of the leg on camera, 0..1.")
     unexplained_s: float = Field(0.0, description="Seconds of holes nothing explains.")
     recorded_gap_s: float = Field(0.0, description="Seconds of holes a recorder gap record explains.")
+    before_recording_s: float = Field(0.0, description="Seconds before the camera's first recording (not filmed yet).")
 
 
 class SeenContext(_Doc):

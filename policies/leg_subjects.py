@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indexer.coverage import UNEXPLAINED
+from indexer.coverage import BEFORE_RECORDING, UNEXPLAINED
 from indexer.session_views import LegObservationsView, leg_observations
 from policies.context import CoverageContext, LegContext, QueueContext, RuleContext, SeenContext
 from policies.queue_facts import QueuedTicket, duration_norms, waiting_longer_s
@@ -20,6 +20,7 @@ from seffaf.catalog.session_tables import LegRow, ShiftRow, VisitRow
 from seffaf.catalog.sites_tables import CenterRow
 
 NORM_HISTORY = timedelta(days=28)
+RECORDED = "recorded:"  # holes a recorder gap record explains
 WAITED_OUT = ("unterminated", "open")  # never called and never cancelled: waiting to the end
 
 
@@ -60,7 +61,8 @@ class LegSubjects:
             coverage=CoverageContext(
                 ratio=leg.coverage if leg.coverage is not None else 0.0,
                 unexplained_s=sum(_seconds(h.start, h.end) for h in holes if h.kind == UNEXPLAINED),
-                recorded_gap_s=sum(_seconds(h.start, h.end) for h in holes if h.kind != UNEXPLAINED),
+                recorded_gap_s=sum(_seconds(h.start, h.end) for h in holes if h.kind.startswith(RECORDED)),
+                before_recording_s=sum(_seconds(h.start, h.end) for h in holes if h.kind == BEFORE_RECORDING),
             ),
             seen=self._seen_context(seen, analysed),
             queue=QueueContext(
@@ -70,7 +72,7 @@ class LegSubjects:
         )
         evidence: dict[Evidence, tuple[TimeRange, ...]] = {
             Evidence.LEG: (TimeRange(start, end, "leg"),),
-            Evidence.HOLES: tuple(holes),
+            Evidence.HOLES: tuple(h for h in holes if h.kind != BEFORE_RECORDING),
         }
         if seen is not None:
             evidence[Evidence.OPERATOR_ABSENT] = tuple(TimeRange(i.start, i.end, i.kind) for i in seen.operator_absent)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from indexer.coverage import UNEXPLAINED, Span, link_leg
+from indexer.coverage import BEFORE_RECORDING, UNEXPLAINED, Span, link_leg
 
 T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
 
@@ -86,3 +86,19 @@ def test_padding_never_changes_coverage() -> None:
 def test_leg_ending_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError, match="before it starts"):
         link_leg(t(10), t(5), 0, [], [])
+
+
+@pytest.mark.parametrize(
+    ("name", "since", "holes"),
+    [
+        ("camera filming long before the leg", -100.0, [(10, 20, UNEXPLAINED)]),
+        ("camera's first recording during the leg", 15.0, [(10, 15, BEFORE_RECORDING), (15, 20, UNEXPLAINED)]),
+        ("camera's first recording after the leg", 50.0, [(10, 20, BEFORE_RECORDING)]),
+        ("camera never recorded", None, [(10, 20, BEFORE_RECORDING)]),
+    ],
+)
+def test_time_before_a_cameras_first_recording_is_not_a_recording_gap(
+    name: str, since: float | None, holes: list[tuple[float, float, str]]
+) -> None:
+    coverage = link_leg(t(10), t(20), 0.0, [], [], None if since is None else t(since))
+    assert [(h.start, h.end, h.cause) for h in coverage.holes] == [(t(a), t(b), c) for a, b, c in holes], name

@@ -61,6 +61,7 @@ CASES = [
     ("recording_gap", {"coverage__unexplained_s": 3.0, "coverage__recorded_gap_s": 3.0}, True),
     ("recording_gap", {"seen__tamper_s": 5.0}, False),
     ("recording_gap", {"seen__tamper_s": 6.0}, True),
+    ("recording_gap", {"coverage__before_recording_s": 420.0, "coverage__ratio": 0.0}, False),  # not filmed yet
     # operator_absent: over 120 s, only when analysed, not for a no-show
     ("operator_absent", {"seen__operator_absent_s": 120.0}, False),
     ("operator_absent", {"seen__operator_absent_s": 120.5}, True),
