@@ -68,13 +68,19 @@ def test_the_demo_films_a_morning_in_which_every_default_rule_finds_its_scripted
         assert seen[ticket]["citizen_seen_s"] > 60, ticket
         assert seen[ticket]["raised_voice_s"] == 0.0 and seen[ticket]["tamper_s"] == 0.0, ticket
 
-    # The rules themselves, over the scripted morning only (the history has no footage, which is a finding too).
+    # The demo judged the morning itself; each rule fired on its scripted incident and nowhere else.
     since = datetime.combine(day, time(9, 59), BAKU).astimezone(UTC)
     window = ("--since", since.isoformat(), "--until", (since + timedelta(hours=1)).isoformat())
-    _run("evaluate", *window, cwd=tmp_path, env=env)
     findings = json.loads(_run("findings", "--center", "demo-1", *window, "--json", cwd=tmp_path, env=env))
     raised = sorted((f["rule_id"], f["window"], f["ticket"]) for f in findings)
     assert raised == sorted((i.rule, i.window, i.ticket) for i in plan.incidents)
+    for finding in findings:
+        assert finding["explanation"] in first  # shown to the newcomer, rendered with the values
+    # The unfilmed history days are before the cameras' first recording: no recording-gap findings there.
+    gaps = json.loads(_run("findings", "--rule", "recording_gap", "--json", cwd=tmp_path, env=env))
+    assert [f["ticket"] for f in gaps] == ["E901"]
+    evaluated = json.loads(_run("evaluate", *window, "--json", cwd=tmp_path, env=env))
+    assert evaluated["new_findings"] == 0 and evaluated["findings"] == len(plan.incidents)
 
     again = _run("demo", cwd=tmp_path, env=env, timeout=120)
     assert "queue: accepted 0," in again
