@@ -5,28 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, select
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indexer.leg_observations import Seen, aggregate
+from indexer.session_query import SessionFilter as SessionFilter
+from indexer.session_query import visit_query
 from seffaf.catalog.footage_tables import SegmentRow
 from seffaf.catalog.observation_tables import ObservationRow
-from seffaf.catalog.session_tables import LegRow, VisitApplicationRow, VisitRow
+from seffaf.catalog.session_tables import LegRow, VisitRow
 from seffaf.clock import Clock, utcnow
-
-
-class SessionFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    ticket: str | None = None
-    application: str | None = None
-    center: str | None = None
-    window: int | None = Field(None, ge=1)
-    operator: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    limit: int = Field(100, ge=1, le=10_000)
-    offset: int = Field(0, ge=0)
 
 
 class HoleView(BaseModel):
@@ -96,32 +85,6 @@ class VisitView(BaseModel):
     anomalies: list[str]
     coverage: float | None = Field(None, description="Covered share of all linked legs' time, 0..1.")
     legs: list[LegView]
-
-
-def _query(filters: SessionFilter) -> Select[VisitRow]:
-    query = select(VisitRow)
-    if filters.ticket is not None:
-        query = query.where(VisitRow.ticket == filters.ticket)
-    if filters.center is not None:
-        query = query.where(VisitRow.center == filters.center)
-    if filters.date_from is not None:
-        query = query.where(VisitRow.service_date >= filters.date_from)
-    if filters.date_to is not None:
-        query = query.where(VisitRow.service_date <= filters.date_to)
-    if filters.application is not None:
-        query = query.where(
-            VisitRow.id.in_(
-                select(VisitApplicationRow.visit_id).where(VisitApplicationRow.application_id == filters.application)
-            )
-        )
-    if filters.window is not None or filters.operator is not None:
-        legs = select(LegRow.visit_id)
-        if filters.window is not None:
-            legs = legs.where(LegRow.window == filters.window)
-        if filters.operator is not None:
-            legs = legs.where(LegRow.operator == filters.operator)
-        query = query.where(VisitRow.id.in_(legs))
-    return query.order_by(VisitRow.service_date, VisitRow.issued_at, VisitRow.id)
 
 
 def linked_segments(session: Session, legs: list[LegRow]) -> dict[int, list[SegmentLinkView]]:
@@ -222,8 +185,12 @@ def _visit_view(
     )  # fmt: skip
 
 
+def count_visits(session: Session, filters: SessionFilter) -> int:
+    return session.scalar(select(func.count()).select_from(visit_query(filters).order_by(None).subquery())) or 0
+
+
 def search_visits(session: Session, filters: SessionFilter, clock: Clock = utcnow) -> list[VisitView]:
-    rows = list(session.scalars(_query(filters).limit(filters.limit).offset(filters.offset)))
+    rows = list(session.scalars(visit_query(filters).limit(filters.limit).offset(filters.offset)))
     legs = [leg for row in rows for leg in row.legs]
     segments = linked_segments(session, legs)
     observations = leg_observations(session, legs, clock())

@@ -20,6 +20,7 @@ class FindingRow(Base):
     __table_args__ = (
         UniqueConstraint("ruleset", "ruleset_version", "rule_id", "subject", name="uq_findings_provenance"),
         Index("ix_findings_center_time", "center", "start"),
+        Index("ix_findings_visit_key", "center", "service_date", "ticket"),
     )
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     # leg:<centre>/<date>/<ticket>/<leg> or idle:<centre>/<window>/<start>

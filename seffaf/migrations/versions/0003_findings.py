@@ -60,6 +60,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("findings", schema=None) as batch_op:
         batch_op.create_index("ix_findings_center_time", ["center", "start"], unique=False)
+        batch_op.create_index("ix_findings_visit_key", ["center", "service_date", "ticket"], unique=False)
         batch_op.create_index(batch_op.f("ix_findings_operator"), ["operator"], unique=False)
         batch_op.create_index(batch_op.f("ix_findings_rule_id"), ["rule_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_findings_ticket"), ["ticket"], unique=False)
@@ -96,6 +97,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_findings_rule_id"))
         batch_op.drop_index(batch_op.f("ix_findings_operator"))
         batch_op.drop_index("ix_findings_center_time")
+        batch_op.drop_index("ix_findings_visit_key")
 
     op.drop_table("findings")
     op.drop_table("evaluations")
