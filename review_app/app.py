@@ -9,8 +9,14 @@ from fastapi import FastAPI
 
 from ingest.archive import EventArchive
 from ingest.service import IngestService
-from review_app.api import queue_events
+from review_app.api import auth, queue_events, sessions
+from review_app.auth.denials import AuditedDenial, audit_denial
+from review_app.auth.passwords import Passwords
+from review_app.auth.scope import AccessPolicy
 from review_app.deps import AppServices
+from review_app.media import page as media_page
+from review_app.media import routes as media_routes
+from review_app.web import install_web
 from seffaf import __version__
 from seffaf.catalog.connect import open_catalog
 from seffaf.clock import Clock, utcnow
@@ -27,14 +33,28 @@ def create_app(settings: Settings, store: ObjectStore | None = None, clock: Cloc
         object_store = store or open_store(parse_storage_url(settings.resolved_storage_url))
         if isinstance(object_store, S3ObjectStore):
             object_store.ensure_bucket()
-        app.state.services = AppServices(catalog, IngestService(catalog.sessions, EventArchive(object_store), clock))
+        app.state.services = AppServices(
+            catalog=catalog,
+            ingest=IngestService(catalog.sessions, EventArchive(object_store), clock),
+            clock=clock,
+            review=settings.review,
+            passwords=Passwords(),
+            access=AccessPolicy(block_linked_operators=settings.review.block_linked_operators),
+            store=object_store,
+        )
         try:
             yield
         finally:
             catalog.close()
 
     app = FastAPI(title="seffaf", version=__version__, lifespan=lifespan)
+    app.add_exception_handler(AuditedDenial, audit_denial)
     app.include_router(queue_events.router)
+    app.include_router(auth.router)
+    app.include_router(sessions.router)
+    app.include_router(media_routes.router)
+    app.include_router(media_page.router)
+    install_web(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

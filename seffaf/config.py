@@ -39,6 +39,26 @@ class RecorderConfig(BaseModel):
     drain_seconds: float = Field(30.0, ge=0, le=3600, description="On SIGTERM, how long to keep uploading.")
 
 
+class ReviewConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    idle_timeout_seconds: int = Field(
+        1800, ge=60, le=86_400, description="A login session unused this long ends; the next request must log in."
+    )
+    absolute_timeout_seconds: int = Field(
+        43_200, ge=300, le=30 * 86_400, description="A login session ends this long after login, however active."
+    )
+    behind_tls: bool = Field(
+        False, description="Served through a TLS-terminating proxy: always mark the session cookie Secure."
+    )
+    block_linked_operators: bool = Field(
+        True, description="Conflict of interest: nobody sees sessions of an operator they are linked to."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, le=100, description="Failed logins per username or client IP before logins answer 429."
+    )
+    login_window_seconds: int = Field(900, ge=60, le=86_400, description="The window those failures are counted in.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SEFFAF_", env_nested_delimiter="__", extra="forbid")
     data_dir: Path = Field(DEFAULT_DATA_DIR, description="Where the embedded default keeps everything.")
@@ -46,6 +66,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; SQLite under data_dir by default.")
     spool_dir: Path | None = Field(None, description="Recorder spool; data_dir/spool by default.")
     recorder: RecorderConfig = Field(default_factory=RecorderConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
 
     @property
     def resolved_storage_url(self) -> str:

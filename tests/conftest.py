@@ -8,7 +8,13 @@ import pytest
 
 from seffaf.synthetic_media import SyntheticClip, write_clip
 
-pytest_plugins = ["tests.support.seaweed", "tests.support.rtsp", "tests.support.postgres"]
+pytest_plugins = [
+    "tests.support.seaweed",
+    "tests.support.rtsp",
+    "tests.support.postgres",
+    "tests.support.browser",
+    "tests.support.recorded_leg",
+]
 
 
 @pytest.fixture(scope="session")

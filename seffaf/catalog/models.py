@@ -1,5 +1,6 @@
 """Every catalog table, imported in one place for Alembic and for create_all in tests."""
 
+from seffaf.catalog.audit_tables import AuditRow
 from seffaf.catalog.base import Base
 from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
 from seffaf.catalog.finding_tables import EvaluationRow, FindingRow, VerdictRow
@@ -8,8 +9,10 @@ from seffaf.catalog.job_tables import JobRow
 from seffaf.catalog.observation_tables import ObservationRow
 from seffaf.catalog.session_tables import LegRow, ShiftRow, VisitApplicationRow, VisitRow
 from seffaf.catalog.sites_tables import CameraRow, CenterRow, WindowRow
+from seffaf.catalog.user_tables import LoginAttemptRow, LoginSessionRow, UserRow
 
 __all__ = [
+    "AuditRow",
     "Base",
     "CameraRow",
     "CenterRow",
@@ -20,12 +23,15 @@ __all__ = [
     "IndexWatermarkRow",
     "JobRow",
     "LegRow",
+    "LoginAttemptRow",
+    "LoginSessionRow",
     "ObservationRow",
     "QueueEventRow",
     "RejectedEventRow",
     "SegmentRow",
     "ShiftRow",
     "SourceSystemRow",
+    "UserRow",
     "VerdictRow",
     "VisitApplicationRow",
     "VisitRow",

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from seffaf.cli.audit_cmd import audit_app
 from seffaf.cli.catalog_cmd import catalog_app
 from seffaf.cli.common import CliState
 from seffaf.cli.demo_cmd import demo
@@ -17,6 +18,7 @@ from seffaf.cli.policies_cmd import policies_app
 from seffaf.cli.record_cmd import record
 from seffaf.cli.serve_cmd import serve, sources_app
 from seffaf.cli.traffic_cmd import traffic
+from seffaf.cli.users_cmd import users_app
 from seffaf.cli.verify_cmd import verify_chain
 from seffaf.cli.worker_cmd import worker
 
@@ -54,3 +56,5 @@ app.add_typer(policies_app, name="policies")
 app.command()(evaluate)
 app.command()(findings)
 app.command()(verdict)
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")

@@ -1,0 +1,1 @@
+"""The append-only, hash-chained audit trail of everything done through the review app and `seffaf users`."""
