@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, tuple_
 
 from seffaf.catalog.finding_tables import FindingRow, VerdictRow
 from seffaf.catalog.session_tables import LegRow, VisitApplicationRow, VisitRow
@@ -37,21 +37,29 @@ class SessionFilter(BaseModel):
     offset: int = Field(0, ge=0)
 
 
-def _finding_condition(filters: SessionFilter) -> Select[int] | None:
+def _finding_keys(filters: SessionFilter) -> Select[str, date, str | None] | None:
+    """The visit keys (centre, date, ticket) of the findings asked for.
+
+    A finding carries its visit's key, so the visit filters on the key narrow the findings too: the
+    database starts from the (few) findings and looks their visits up by key, instead of testing every
+    visit of the date range for a finding.
+    """
     if filters.finding_rule is None and filters.finding_severity is None and filters.finding_status is None:
         return None
-    query = select(FindingRow.id).where(
-        FindingRow.center == VisitRow.center,
-        FindingRow.service_date == VisitRow.service_date,
-        FindingRow.ticket == VisitRow.ticket,
-    )
-    if filters.finding_rule is not None:
-        query = query.where(FindingRow.rule_id == filters.finding_rule)
-    if filters.finding_severity is not None:
-        query = query.where(FindingRow.severity == filters.finding_severity)
+    query = select(FindingRow.center, FindingRow.service_date, FindingRow.ticket)
+    for column, value in ((FindingRow.rule_id, filters.finding_rule), (FindingRow.severity, filters.finding_severity),
+                          (FindingRow.ticket, filters.ticket), (FindingRow.center, filters.center)):  # fmt: skip
+        if value is not None:
+            query = query.where(column == value)
+    if filters.date_from is not None:
+        query = query.where(FindingRow.service_date >= filters.date_from)
+    if filters.date_to is not None:
+        query = query.where(FindingRow.service_date <= filters.date_to)
+    if filters.scope_centers is not None:
+        query = query.where(FindingRow.center.in_(sorted(filters.scope_centers)))
     if filters.finding_status is not None:
         latest = (
-            select(VerdictRow.verdict)
+            select(VerdictRow.status)  # the finding's review status after its latest verdict
             .where(VerdictRow.finding_id == FindingRow.id)
             .order_by(VerdictRow.id.desc())
             .limit(1)
@@ -60,6 +68,34 @@ def _finding_condition(filters: SessionFilter) -> Select[int] | None:
         decided = exists().where(VerdictRow.finding_id == FindingRow.id)
         query = query.where(~decided if filters.finding_status == "open" else latest == filters.finding_status)
     return query
+
+
+def _called_between(filters: SessionFilter) -> list[ColumnElement[bool]]:
+    """The call times a leg of a visit in the date range can have: the local dates, a day either side (any zone)."""
+    bounds: list[ColumnElement[bool]] = []
+    if filters.date_from is not None:
+        bounds.append(LegRow.called_at >= datetime.combine(filters.date_from - timedelta(days=1), time(), UTC))
+    if filters.date_to is not None:
+        bounds.append(LegRow.called_at < datetime.combine(filters.date_to + timedelta(days=2), time(), UTC))
+    return [or_(LegRow.called_at.is_(None), and_(*bounds))] if bounds else []  # walk-ins are never called
+
+
+def _leg_condition(filters: SessionFilter) -> ColumnElement[bool] | None:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.window is not None:
+        conditions.append(LegRow.window == filters.window)
+    if filters.operator is not None:
+        conditions.append(LegRow.operator == filters.operator)
+    if filters.coverage_below_full:
+        conditions.append(or_(LegRow.coverage.is_(None), LegRow.coverage < FULL_COVERAGE))
+    if not conditions:
+        return None
+    if filters.operator is not None:
+        # An operator's legs in the date range are few (index on operator, call time): those first, then their visits.
+        return VisitRow.id.in_(select(LegRow.visit_id).where(*conditions, *_called_between(filters)))
+    # Otherwise the visit filters (centre, dates) narrow first and each visit's legs are looked at; the
+    # legs of one window, or those not fully on camera, are far too many to list first.
+    return exists().where(LegRow.visit_id == VisitRow.id, *conditions)
 
 
 def visit_query(filters: SessionFilter) -> Select[VisitRow]:
@@ -79,21 +115,15 @@ def visit_query(filters: SessionFilter) -> Select[VisitRow]:
             VisitApplicationRow.application_id == filters.application
         )
         query = query.where(VisitRow.id.in_(applications))
-    if filters.window is not None or filters.operator is not None or filters.coverage_below_full:
-        legs = select(LegRow.visit_id)
-        if filters.window is not None:
-            legs = legs.where(LegRow.window == filters.window)
-        if filters.operator is not None:
-            legs = legs.where(LegRow.operator == filters.operator)
-        if filters.coverage_below_full:
-            legs = legs.where(or_(LegRow.coverage.is_(None), LegRow.coverage < FULL_COVERAGE))
-        query = query.where(VisitRow.id.in_(legs))
+    legs = _leg_condition(filters)
+    if legs is not None:
+        query = query.where(legs)
     if filters.hidden_operators:
         hidden = exists().where(
             and_(LegRow.visit_id == VisitRow.id, LegRow.operator.in_(sorted(filters.hidden_operators)))
         )
         query = query.where(~hidden)
-    finding = _finding_condition(filters)
-    if finding is not None:
-        query = query.where(finding.exists())
+    findings = _finding_keys(filters)
+    if findings is not None:
+        query = query.where(tuple_(VisitRow.center, VisitRow.service_date, VisitRow.ticket).in_(findings))
     return query.order_by(VisitRow.service_date, VisitRow.issued_at, VisitRow.id)

@@ -1,16 +1,19 @@
-"""Finding findings (CLI JSON and the API share these views), reviewers' verdicts and per-rule precision."""
+"""Finding findings (CLI JSON and the API share these views), their review status and per-rule precision.
+
+Verdicts are given through review_app.findings.reviews (the state machine of policies/verdict_flow.py);
+only final ones (confirmed, dismissed) count as decided.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
+from policies.verdict_flow import FINAL_STATUSES, ReviewStatus
 from seffaf.catalog.finding_tables import FindingRow, VerdictRow
-
-VERDICTS = ("confirmed", "dismissed")
 
 
 class FindingFilter(BaseModel):
@@ -53,7 +56,10 @@ class FindingView(BaseModel):
     facts: dict[str, float | int | bool | str]
     explanation: str
     evaluated_at: datetime
-    verdict: str | None = Field(None, description="The latest reviewer verdict: confirmed | dismissed.")
+    status: ReviewStatus = Field(
+        ReviewStatus.OPEN, description="open | escalated | awaiting_senior (a high-severity first verdict) | final"
+    )
+    verdict: str | None = Field(None, description="The final verdict, confirmed | dismissed; null until final.")
 
 
 def _query(filters: FindingFilter) -> Select[FindingRow]:
@@ -70,41 +76,45 @@ def _query(filters: FindingFilter) -> Select[FindingRow]:
     return query.order_by(FindingRow.start, FindingRow.id)
 
 
-def latest_verdicts(session: Session, finding_ids: list[int]) -> dict[int, str]:
+def review_status_column() -> ColumnElement[str]:
+    """A finding's review status inside a query on FindingRow: its latest verdict's, else open."""
+    latest = (
+        select(VerdictRow.status)
+        .where(VerdictRow.finding_id == FindingRow.id)
+        .order_by(VerdictRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(latest, ReviewStatus.OPEN.value)
+
+
+def review_statuses(session: Session, finding_ids: list[int]) -> dict[int, ReviewStatus]:
+    """Each finding's review status: its latest verdict's (findings with no verdict are open, and absent)."""
     latest = (
         select(VerdictRow.finding_id, func.max(VerdictRow.id).label("id"))
         .where(VerdictRow.finding_id.in_(finding_ids))
         .group_by(VerdictRow.finding_id)
         .subquery()
     )
-    rows = session.execute(select(VerdictRow.finding_id, VerdictRow.verdict).join(latest, latest.c.id == VerdictRow.id))
-    return {finding: verdict for finding, verdict in rows}
+    rows = session.execute(select(VerdictRow.finding_id, VerdictRow.status).join(latest, latest.c.id == VerdictRow.id))
+    return {finding: ReviewStatus(status) for finding, status in rows}
+
+
+def finding_view(r: FindingRow, status: ReviewStatus) -> FindingView:
+    return FindingView(
+        id=r.id, rule_id=r.rule_id, ruleset=r.ruleset, ruleset_version=r.ruleset_version, principle=r.principle,
+        severity=r.severity, title=r.title, center=r.center, window=r.window, operator=r.operator, ticket=r.ticket,
+        leg_index=r.leg_index, visit_id=r.visit_id, subject=r.subject, start=r.start, end=r.end,
+        evidence=[EvidenceView.model_validate(e) for e in r.evidence], facts=dict(r.facts),
+        explanation=r.explanation, evaluated_at=r.evaluated_at, status=status,
+        verdict=status.value if status in FINAL_STATUSES else None,
+    )  # fmt: skip
 
 
 def search_findings(session: Session, filters: FindingFilter) -> list[FindingView]:
     rows = list(session.scalars(_query(filters).limit(filters.limit).offset(filters.offset)))
-    verdicts = latest_verdicts(session, [row.id for row in rows])
-    return [
-        FindingView(
-            id=r.id, rule_id=r.rule_id, ruleset=r.ruleset, ruleset_version=r.ruleset_version, principle=r.principle,
-            severity=r.severity, title=r.title, center=r.center, window=r.window, operator=r.operator,
-            ticket=r.ticket, leg_index=r.leg_index, visit_id=r.visit_id, subject=r.subject, start=r.start, end=r.end,
-            evidence=[EvidenceView.model_validate(e) for e in r.evidence], facts=dict(r.facts),
-            explanation=r.explanation, evaluated_at=r.evaluated_at, verdict=verdicts.get(r.id),
-        )
-        for r in rows
-    ]  # fmt: skip
-
-
-def record_verdict(session: Session, finding_id: int, verdict: str, reviewer: str, note: str, now: datetime) -> None:
-    """Add a verdict; earlier verdicts on the finding stay on record."""
-    if verdict not in VERDICTS:
-        raise ValueError(f"verdict: {verdict!r} is not one of {', '.join(VERDICTS)}")
-    if not reviewer.strip():
-        raise ValueError("reviewer: a verdict must name its reviewer")
-    if session.get(FindingRow, finding_id) is None:
-        raise ValueError(f"finding: no finding with id {finding_id}")
-    session.add(VerdictRow(finding_id=finding_id, verdict=verdict, reviewer=reviewer, note=note, decided_at=now))
+    statuses = review_statuses(session, [row.id for row in rows])
+    return [finding_view(row, statuses.get(row.id, ReviewStatus.OPEN)) for row in rows]
 
 
 class RulePrecision(BaseModel):
@@ -113,26 +123,30 @@ class RulePrecision(BaseModel):
     findings: int
     confirmed: int
     dismissed: int
-    precision: float | None = Field(description="confirmed / decided; null until a finding is decided")
+    precision: float | None = Field(description="confirmed / decided (final verdicts); null until one is final")
 
 
 def rule_precision(session: Session) -> list[RulePrecision]:
-    """Per rule (all versions of its rule set together), how often reviewers confirmed what it raised."""
-    findings = session.execute(
-        select(FindingRow.ruleset, FindingRow.rule_id, FindingRow.id).order_by(FindingRow.ruleset, FindingRow.rule_id)
-    ).all()
-    verdicts = latest_verdicts(session, [row.id for row in findings])
-    table: dict[tuple[str, str], list[int]] = {}
-    for ruleset, rule_id, finding_id in findings:
-        counts = table.setdefault((ruleset, rule_id), [0, 0, 0])
-        counts[0] += 1
-        verdict = verdicts.get(finding_id)
-        if verdict == "confirmed":
-            counts[1] += 1
-        elif verdict == "dismissed":
-            counts[2] += 1
+    """Per rule (all versions of its rule set together), how often reviewers confirmed what it raised.
+
+    Only final verdicts count as decided: a high-severity first verdict awaiting a senior reviewer,
+    or an escalated finding, is not decided yet.
+    """
+    latest = select(VerdictRow.finding_id, func.max(VerdictRow.id).label("id")).group_by(VerdictRow.finding_id)
+    newest = latest.subquery("latest")
+    status = (
+        select(VerdictRow.finding_id, VerdictRow.status).join(newest, newest.c.id == VerdictRow.id).subquery("status")
+    )
+    rows = session.execute(
+        select(FindingRow.ruleset, FindingRow.rule_id, func.count(FindingRow.id),
+               func.count(case((status.c.status == ReviewStatus.CONFIRMED.value, 1))),
+               func.count(case((status.c.status == ReviewStatus.DISMISSED.value, 1))))
+        .outerjoin(status, status.c.finding_id == FindingRow.id)
+        .group_by(FindingRow.ruleset, FindingRow.rule_id)
+        .order_by(FindingRow.ruleset, FindingRow.rule_id)
+    )  # fmt: skip
     return [
         RulePrecision(ruleset=ruleset, rule_id=rule_id, findings=total, confirmed=yes, dismissed=no,
                       precision=round(yes / (yes + no), 4) if yes + no else None)
-        for (ruleset, rule_id), (total, yes, no) in table.items()
+        for ruleset, rule_id, total, yes, no in rows
     ]  # fmt: skip

@@ -9,13 +9,18 @@ from fastapi import FastAPI
 
 from ingest.archive import EventArchive
 from ingest.service import IngestService
-from review_app.api import auth, queue_events, sessions
+from review_app.api import auth, observations, queue_events, sessions
 from review_app.auth.denials import AuditedDenial, audit_denial
 from review_app.auth.passwords import Passwords
 from review_app.auth.scope import AccessPolicy
 from review_app.deps import AppServices
+from review_app.findings import api as findings_api
+from review_app.findings import pages as findings_pages
+from review_app.findings import sample_pages, samples_api
 from review_app.media import page as media_page
 from review_app.media import routes as media_routes
+from review_app.pages import audit_page, search, session_page
+from review_app.pages import login as login_page
 from review_app.web import install_web
 from seffaf import __version__
 from seffaf.catalog.connect import open_catalog
@@ -54,6 +59,15 @@ def create_app(settings: Settings, store: ObjectStore | None = None, clock: Cloc
     app.include_router(sessions.router)
     app.include_router(media_routes.router)
     app.include_router(media_page.router)
+    app.include_router(observations.router)
+    app.include_router(login_page.router)
+    app.include_router(search.router)
+    app.include_router(session_page.router)
+    app.include_router(audit_page.router)
+    app.include_router(findings_api.router)
+    app.include_router(samples_api.router)
+    app.include_router(findings_pages.router)
+    app.include_router(sample_pages.router)
     install_web(app)
 
     @app.get("/healthz", include_in_schema=False)

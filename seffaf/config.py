@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from seffaf.toml_files import read_toml
@@ -57,6 +57,16 @@ class ReviewConfig(BaseModel):
         5, ge=1, le=100, description="Failed logins per username or client IP before logins answer 429."
     )
     login_window_seconds: int = Field(900, ge=60, le=86_400, description="The window those failures are counted in.")
+    sample_rate: float = Field(
+        0.02, ge=0, le=1, description="Share of each operator's session legs drawn for review, flagged or not."
+    )
+    sample_min_per_operator: int = Field(
+        1, ge=0, le=1000, description="At least this many legs per operator and period drawn (when rate > 0)."
+    )
+    # Secret: with it, anyone could tell in advance which tickets will be sampled.
+    sample_seed: SecretStr | None = Field(
+        None, min_length=16, description="Secret seed of the reproducible sample; `seffaf samples draw` needs it."
+    )
 
 
 class Settings(BaseSettings):

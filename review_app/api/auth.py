@@ -12,10 +12,10 @@ from review_app.auth.dependencies import (
     session_token,
     set_session_cookie,
 )
-from review_app.auth.login import LoginService, Refusal
+from review_app.auth.login import LoggedIn, LoginService, Refusal
 from review_app.auth.login_sessions import csrf_token_for
 from review_app.auth.roles import User
-from review_app.deps import ServicesDep
+from review_app.deps import AppServices, ServicesDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -41,12 +41,27 @@ def _me(user: User, token: str) -> Me:
               csrf_token=csrf_token_for(token))  # fmt: skip
 
 
+def log_in(services: AppServices, request: Request, username: str, password: str) -> LoggedIn | Refusal:
+    """One login attempt (rate limit, attempt row, audit row, new session); the JSON API and the login page share it."""
+    with services.catalog.sessions() as session, session.begin():
+        service = LoginService(session, services.passwords, services.review, services.clock)
+        return service.login(username, password, client_ip(request))
+
+
+def log_out(services: AppServices, request: Request, user: User) -> None:
+    """End the request's session (audited)."""
+    token = session_token(request)
+    assert token is not None  # CurrentUser found a live session for it
+    with services.catalog.sessions() as session, session.begin():
+        LoginService(session, services.passwords, services.review, services.clock).logout(
+            user, token, client_ip(request)
+        )
+
+
 @router.post("/login", response_model=Me, responses={401: {}, 429: {}})
 def login(credentials: Credentials, request: Request, response: Response, services: ServicesDep) -> Me:
     """Check the password and open a session (the HttpOnly cookie); 429 after too many failures."""
-    with services.catalog.sessions() as session, session.begin():
-        service = LoginService(session, services.passwords, services.review, services.clock)
-        result = service.login(credentials.username, credentials.password, client_ip(request))
+    result = log_in(services, request, credentials.username, credentials.password)
     if result is Refusal.THROTTLED:
         retry = str(services.review.login_window_seconds)
         raise HTTPException(
@@ -61,12 +76,7 @@ def login(credentials: Credentials, request: Request, response: Response, servic
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(user: CurrentUser, request: Request, response: Response, services: ServicesDep) -> None:
     """End this session: the cookie stops working on the next request."""
-    token = session_token(request)
-    assert token is not None  # CurrentUser found a live session for it
-    with services.catalog.sessions() as session, session.begin():
-        LoginService(session, services.passwords, services.review, services.clock).logout(
-            user, token, client_ip(request)
-        )
+    log_out(services, request, user)
     clear_session_cookie(response, request, services.review.behind_tls)
 
 

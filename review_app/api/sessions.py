@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from indexer.session_views import SessionFilter, VisitView, count_visits, get_visit, search_visits
 from policies.finding_views import FindingFilter, FindingView, search_findings
@@ -41,6 +42,22 @@ def scoped(filters: SessionFilter, user: User, services: AppServices) -> Session
     return filters.model_copy(update={"scope_centers": centers, "hidden_operators": hidden})
 
 
+def audited_search(
+    session: Session, asked: SessionFilter, user: User, services: AppServices
+) -> tuple[int, list[VisitView]]:
+    """The total and the page of what `asked` finds within the user's scope; the search is audited (as asked)."""
+    filters = scoped(asked, user, services)
+    total = count_visits(session, filters)
+    items = search_visits(session, filters, services.clock)
+    detail: dict[str, DetailValue] = {
+        name: value if isinstance(value, str | int | bool) else str(value)
+        for name, value in asked.model_dump(exclude_defaults=True).items()
+    }
+    AuditLog(session, services.clock).append(AuditAction.SEARCH, actor=user.username,
+                                             detail={**detail, "results": total})  # fmt: skip
+    return total, items
+
+
 @router.get("/sessions")
 def search_sessions(
     user: CurrentUser,
@@ -69,16 +86,8 @@ def search_sessions(
                               limit=limit, offset=offset)  # fmt: skip
     except ValidationError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, exc.errors(include_url=False)) from exc
-    filters = scoped(asked, user, services)
     with services.catalog.sessions() as session, session.begin():
-        total = count_visits(session, filters)
-        items = search_visits(session, filters, services.clock)
-        detail: dict[str, DetailValue] = {
-            name: value if isinstance(value, str | int | bool) else str(value)
-            for name, value in asked.model_dump(exclude_defaults=True).items()
-        }
-        AuditLog(session, services.clock).append(AuditAction.SEARCH, actor=user.username,
-                                                 detail={**detail, "results": total})  # fmt: skip
+        total, items = audited_search(session, asked, user, services)
     return SessionPage(total=total, limit=limit, offset=offset, items=items)
 
 

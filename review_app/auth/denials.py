@@ -10,13 +10,14 @@ import logging
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from review_app.audit.entries import AuditAction, AuditOutcome
 from review_app.audit.log import AuditLog
 from review_app.auth.roles import User
 from review_app.deps import get_services
+from review_app.pages.errors import error_answer
 from seffaf.catalog.audit_tables import DetailValue
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def not_found_unless(allowed: bool, user: User, object_type: str, object_id: str
     raise AuditedDenial(missing.status_code, str(missing.detail), denial)
 
 
-def audit_denial(request: Request, exc: Exception) -> JSONResponse:
+def audit_denial(request: Request, exc: Exception) -> Response:
     """Exception handler (sync: Starlette runs it in a thread, so the database write blocks no loop)."""
     assert isinstance(exc, AuditedDenial)
     services = get_services(request)
@@ -67,5 +68,5 @@ def audit_denial(request: Request, exc: Exception) -> JSONResponse:
     except SQLAlchemyError:
         logger.exception("audit: could not record access denied to %s %s for %s", request.method,
                          request.url.path, denial.actor)  # fmt: skip
-    # What FastAPI's own handler answers for an HTTPException: nothing tells the two apart.
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    # What the app answers any HTTPException (JSON, or a page for browsers): nothing tells the two apart.
+    return error_answer(request, exc)

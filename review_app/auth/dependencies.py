@@ -68,6 +68,7 @@ def current_user(
     if request.method in UNSAFE_METHODS and not hmac.compare_digest(sent_csrf or "", csrf_token_for(token)):
         denial = Denial(user.username, None, None, "CSRF token missing or wrong")
         raise AuditedDenial(status.HTTP_403_FORBIDDEN, f"CSRF token missing or wrong (send {CSRF_HEADER})", denial)
+    request.state.user = user  # for the pages' layout (its nav names the user)
     return user
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from policies.subjects import leg_key
 from review_app.deps import ServicesDep
 from review_app.media.access import MediaAccessDep
-from review_app.media.footage import LegSubject
+from review_app.media.footage import LegFootage, LegSubject
 from review_app.media.responses import PRIVATE
 from review_app.media.routes import LegTimelineView, timeline_view, visible_leg
 from review_app.web import TemplatesDep
@@ -51,6 +51,23 @@ def finding_markers(session: Session, leg: LegSubject) -> list[Marker]:
     return [Marker(id=f.id, label=f.title, severity=f.severity, at=f.start, end=f.end) for f in rows]
 
 
+def center_timezone(session: Session, center: str) -> str:
+    return session.scalar(select(CenterRow.timezone).where(CenterRow.id == center)) or "UTC"
+
+
+def has_reason(reason: str | None) -> bool:
+    return reason is not None and len(reason.strip()) >= MIN_REASON
+
+
+def player_config(
+    request: Request, footage: LegFootage, markers: list[Marker], timezone: str, reason: str
+) -> PlayerConfig:
+    """The player of one leg; its playlist address carries the viewer's reason, recorded when footage starts."""
+    route = request.url_for("leg_playlist", visit_id=footage.leg.visit_id, index=footage.leg.leg_index).path
+    playlist = f"{route}?{urlencode({'reason': reason.strip()})}"
+    return PlayerConfig(playlist_url=playlist, footage=timeline_view(footage), markers=markers, timezone=timezone)
+
+
 @router.get("/sessions/{visit_id}/legs/{index}/player", response_class=HTMLResponse)
 def leg_player(
     visit_id: int,
@@ -64,13 +81,11 @@ def leg_player(
     footage = visible_leg(services, access, visit_id, index)
     with services.catalog.sessions() as session:
         markers = finding_markers(session, footage.leg)
-        timezone = session.scalar(select(CenterRow.timezone).where(CenterRow.id == footage.leg.center)) or "UTC"
-    if reason is None or len(reason.strip()) < MIN_REASON:
+        timezone = center_timezone(session, footage.leg.center)
+    if reason is None or not has_reason(reason):
         # No footage before the viewer says why: the playlist records the reason with the view.
         context = {"leg": footage.leg, "markers": markers}
         return templates.TemplateResponse(request, "reason_page.html", context, headers=PRIVATE)
-    route = request.url_for("leg_playlist", visit_id=visit_id, index=index).path
-    playlist = f"{route}?{urlencode({'reason': reason.strip()})}"
-    config = PlayerConfig(playlist_url=playlist, footage=timeline_view(footage), markers=markers, timezone=timezone)
+    config = player_config(request, footage, markers, timezone, reason)
     context = {"leg": footage.leg, "player_config": config.model_dump(mode="json")}
     return templates.TemplateResponse(request, "player_page.html", context, headers=PRIVATE)

@@ -54,6 +54,12 @@
     return last === null ? null : last.wallEnd;
   }
 
+  /** A hole's cause as a reviewer reads it: "recorded:camera_unreachable" -> "recorded gap: camera unreachable". */
+  function causeLabel(cause) {
+    const words = cause.replace(/^recorded:/, "").replace(/_/g, " ");
+    return cause.indexOf("recorded:") === 0 ? "recorded gap: " + words : words;
+  }
+
   function element(tag, className, parent) {
     const node = document.createElement(tag);
     node.className = className;
@@ -107,8 +113,10 @@
     }
     for (const h of timeline.holes) { // the hatched background shows through; the hole says why
       const hole = place(element("div", "seffaf-player__hole", bar), toMs(h.start), toMs(h.end));
+      hole.dataset.cause = h.cause;
+      hole.textContent = causeLabel(h.cause);
       hole.title = "No footage " + format.format(new Date(toMs(h.start))) + "–" +
-        format.format(new Date(toMs(h.end))) + ": " + h.cause;
+        format.format(new Date(toMs(h.end))) + ": " + causeLabel(h.cause);
     }
     if (config.footage.leg_start && config.footage.leg_end) {
       place(element("div", "seffaf-player__leg", bar), toMs(config.footage.leg_start), toMs(config.footage.leg_end));

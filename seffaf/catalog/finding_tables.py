@@ -60,12 +60,17 @@ class EvaluationRow(Base):
 
 
 class VerdictRow(Base):
-    """A reviewer's judgement of a finding; the latest one counts, earlier ones stay on record."""
+    """A reviewer's judgement of a finding, never rewritten; the latest one's status is the finding's.
+
+    `status` is where the review stood after this verdict (policies/verdict_flow.py): a high-severity
+    confirmation is `awaiting_senior` until a senior reviewer's second verdict makes it final.
+    """
 
     __tablename__ = "verdicts"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
-    verdict: Mapped[str] = mapped_column(String(16))  # confirmed | dismissed
+    verdict: Mapped[str] = mapped_column(String(16))  # confirmed | dismissed | escalate
+    status: Mapped[str] = mapped_column(String(16))  # escalated | awaiting_senior | confirmed | dismissed
     reviewer: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -7,6 +7,7 @@ from seffaf.catalog.finding_tables import EvaluationRow, FindingRow, VerdictRow
 from seffaf.catalog.footage_tables import GapRow, IndexWatermarkRow, SegmentRow
 from seffaf.catalog.job_tables import JobRow
 from seffaf.catalog.observation_tables import ObservationRow
+from seffaf.catalog.review_tables import FindingReplyRow, SampleRow
 from seffaf.catalog.session_tables import LegRow, ShiftRow, VisitApplicationRow, VisitRow
 from seffaf.catalog.sites_tables import CameraRow, CenterRow, WindowRow
 from seffaf.catalog.user_tables import LoginAttemptRow, LoginSessionRow, UserRow
@@ -18,6 +19,7 @@ __all__ = [
     "CenterRow",
     "EvaluationRow",
     "EventConflictRow",
+    "FindingReplyRow",
     "FindingRow",
     "GapRow",
     "IndexWatermarkRow",
@@ -28,6 +30,7 @@ __all__ = [
     "ObservationRow",
     "QueueEventRow",
     "RejectedEventRow",
+    "SampleRow",
     "SegmentRow",
     "ShiftRow",
     "SourceSystemRow",

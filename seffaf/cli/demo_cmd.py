@@ -9,6 +9,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+import uvicorn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,9 @@ from policies.evaluator import Evaluator
 from policies.finding_views import FindingFilter, search_findings
 from policies.loader import load_ruleset
 from policies.readiness import EVALUATE_LEG
+from review_app.app import create_app
+from review_app.auth.demo_accounts import ensure_demo_accounts
+from review_app.auth.passwords import Passwords
 from seffaf.catalog.observation_tables import ObservationRow
 from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
@@ -39,6 +43,9 @@ def demo(
     windows: Annotated[
         int, typer.Option(min=MIN_WINDOWS, max=8, help="Simulated windows (one camera each); the incidents need 3.")
     ] = MIN_WINDOWS,
+    serve: Annotated[bool, typer.Option(help="Serve the review app afterwards (Ctrl-C stops it).")] = True,
+    host: Annotated[str, typer.Option(help="Address the review app listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port the review app listens on.")] = 8000,
 ) -> None:
     """Simulate a centre: a week of queue history, then a filmed morning in which every ethics rule has a case."""
     configure_logging(json_lines=False, level=30)
@@ -93,6 +100,8 @@ def demo(
                        f"{len(found)} finding(s) on the scripted morning")  # fmt: skip
             visits = search_visits(session, SessionFilter(center=DEMO_CENTER, date_from=plan.day, date_to=plan.day))
             report = [_incident_line(session, plan, incident, visits) for incident in plan.incidents]
+        with catalog.sessions() as session, session.begin():
+            accounts = ensure_demo_accounts(session, DEMO_CENTER, Passwords(), utcnow())
     finally:
         catalog.close()
     typer.echo(f"\nScripted incidents, {plan.day} from 10:00 ({DEMO_TIMEZONE}), with what the analytics saw:")
@@ -110,6 +119,11 @@ def demo(
     typer.echo(f"  seffaf verify-chain --camera {camera_id(DEMO_CENTER, 1)}")
     typer.echo(f"Segments and manifests: {_where(store.location)}/segments/<camera>/")
     typer.echo("Running the demo again is harmless: events already ingested and footage already recorded are kept.")
+    typer.echo(f"\nReview app: http://{host}:{port}/  (demo accounts, new passwords on every run)")
+    for account in accounts:
+        typer.echo(f"  {account.role.value:18} {account.username:24} {account.password}")
+    if serve:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 def _incident_line(session: Session, plan: IncidentPlan, incident: ExpectedIncident, visits: list[VisitView]) -> str:

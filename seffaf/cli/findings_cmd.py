@@ -11,10 +11,14 @@ import typer
 from pydantic import ValidationError
 
 from policies.evaluator import Evaluator
-from policies.finding_views import FindingFilter, record_verdict, search_findings
+from policies.finding_views import FindingFilter, search_findings
 from policies.loader import RuleSetError, load_ruleset
+from review_app.auth.scope import AccessPolicy
+from review_app.findings.named_verdicts import give_named, parse_decision
+from review_app.findings.reviews import ReviewRefused
 from seffaf.cli.common import fail, open_catalog_or_fail, parse_time_option, settings_from, user_errors
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
+from seffaf.cli.users_cmd import cli_actor
 from seffaf.clock import utcnow
 
 RulesOption = Annotated[Path, typer.Option("--rules", help="Rule-set TOML file (default: the ASAN rule set).")]
@@ -80,20 +84,31 @@ def findings(
         return
     for f in found:
         who = f"ticket {f.ticket}" if f.ticket else "no ticket"
+        review = "" if f.status == "open" else f" ({f.status.value})"
         typer.echo(f"#{f.id} {f.start:%Y-%m-%d %H:%M:%S}Z {f.center} w{f.window} {who} [{f.severity}] "
-                   f"{f.rule_id}: {f.explanation}" + (f" ({f.verdict})" if f.verdict else ""))  # fmt: skip
+                   f"{f.rule_id}: {f.explanation}{review}")  # fmt: skip
 
 
 def verdict(
     ctx: typer.Context,
     finding: Annotated[int, typer.Argument(help="Finding id.")],
-    decision: Annotated[str, typer.Argument(help="confirmed | dismissed")],
-    reviewer: Annotated[str, typer.Option(help="Who decided.")],
+    decision: Annotated[str, typer.Argument(help="confirmed | dismissed | escalate")],
+    reviewer: Annotated[str, typer.Option(help="The reviewer's account name (their roles and scope apply).")],
     note: Annotated[str, typer.Option(help="Why.")] = "",
+    second_reviewer: Annotated[
+        str | None,
+        typer.Option(help="A senior reviewer's account who agrees: a high-severity finding's verdict is then final."),
+    ] = None,
 ) -> None:
-    """Record a reviewer's verdict on a finding (earlier verdicts stay on record)."""
-    catalog = open_catalog_or_fail(settings_from(ctx))
-    with user_errors(ValueError), catalog.sessions() as session, session.begin():
-        record_verdict(session, finding, decision, reviewer, note, utcnow())
+    """Record a verdict by the review rules: high severity is final only with a senior reviewer's second verdict."""
+    settings = settings_from(ctx)
+    policy = AccessPolicy(block_linked_operators=settings.review.block_linked_operators)
+    reviewers = [reviewer] if second_reviewer is None else [reviewer, second_reviewer]
+    catalog = open_catalog_or_fail(settings)
+    with user_errors(ValueError, ReviewRefused), catalog.sessions() as session, session.begin():
+        given = give_named(session, utcnow, policy, finding, parse_decision(decision), reviewers, note,
+                           via=cli_actor())  # fmt: skip
     catalog.close()
-    typer.echo(f"finding #{finding}: {decision} by {reviewer}")
+    last = given[-1]
+    state = "final" if last.final else f"{last.status.value}: not final yet"
+    typer.echo(f"finding #{finding}: {decision} by {' and '.join(reviewers)} ({state})")

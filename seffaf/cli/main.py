@@ -16,6 +16,7 @@ from seffaf.cli.index_cmd import index
 from seffaf.cli.ingest_cmd import ingest, rejected_app, sessions, sites_app
 from seffaf.cli.policies_cmd import policies_app
 from seffaf.cli.record_cmd import record
+from seffaf.cli.samples_cmd import samples_app
 from seffaf.cli.serve_cmd import serve, sources_app
 from seffaf.cli.traffic_cmd import traffic
 from seffaf.cli.users_cmd import users_app
@@ -56,5 +57,6 @@ app.add_typer(policies_app, name="policies")
 app.command()(evaluate)
 app.command()(findings)
 app.command()(verdict)
+app.add_typer(samples_app, name="samples")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")

@@ -12,9 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 
 from policies.loader import load_ruleset
+from review_app.app import create_app
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
+from seffaf.config import Settings
 from seffaf.demo_incidents import plan_incidents
 from tests.support.cli import seffaf
 
@@ -47,7 +50,7 @@ def test_the_demo_films_a_morning_in_which_every_default_rule_finds_its_scripted
     data = tmp_path / "data"
     env = {"SEFFAF_DATA_DIR": str(data), "SEFFAF_DATABASE_URL": f"sqlite:///{data}/catalog.sqlite3",
            "SEFFAF_STORAGE_URL": (data / "objects").as_uri(), "SEFFAF_SPOOL_DIR": str(data / "spool")}  # fmt: skip
-    first = _run("demo", cwd=tmp_path, env=env, timeout=300)
+    first = _run("demo", "--no-serve", cwd=tmp_path, env=env, timeout=300)
     found = re.search(r"scripted morning (\d{4}-\d{2}-\d{2})", first)
     assert found, first
     day = date.fromisoformat(found.group(1))
@@ -82,8 +85,22 @@ def test_the_demo_films_a_morning_in_which_every_default_rule_finds_its_scripted
     evaluated = json.loads(_run("evaluate", *window, "--json", cwd=tmp_path, env=env))
     assert evaluated["new_findings"] == 0 and evaluated["findings"] == len(plan.incidents)
 
-    again = _run("demo", cwd=tmp_path, env=env, timeout=120)
+    again = _run("demo", "--no-serve", cwd=tmp_path, env=env, timeout=120)
     assert "queue: accepted 0," in again
     assert again.count("already recorded until") == 3
     assert "worker: 0 job(s)" in again
     assert _legs(day, tmp_path, env) == legs
+
+    # One account per role is printed with a fresh password; the reviewer finds the morning in the app.
+    accounts = dict(re.findall(r"^  \w+ +(demo-[a-z-]+) +(\S+)$", again, re.M))
+    assert set(accounts) == {"demo-reviewer", "demo-senior-reviewer", "demo-complaint-handler", "demo-auditor",
+                             "demo-admin"}  # fmt: skip
+    settings = Settings(data_dir=data, database_url=env["SEFFAF_DATABASE_URL"], storage_url=env["SEFFAF_STORAGE_URL"])
+    with TestClient(create_app(settings)) as client:
+        stale = dict(re.findall(r"^  \w+ +(demo-[a-z-]+) +(\S+)$", first, re.M))["demo-reviewer"]
+        refused = client.post("/api/v1/auth/login", json={"username": "demo-reviewer", "password": stale})
+        assert refused.status_code == 401  # the previous run's password no longer works
+        login = {"username": "demo-reviewer", "password": accounts["demo-reviewer"]}
+        assert client.post("/api/v1/auth/login", json=login).status_code == 200
+        page = client.get("/api/v1/sessions", params={"ticket": "F901", "date_from": day.isoformat()}).json()
+        assert page["total"] == 1 and page["items"][0]["legs"][0]["window"] == 1

@@ -112,13 +112,28 @@ def test_the_worker_judges_an_analysed_leg_and_findings_keep_their_provenance(
     assert counts["operator_absent"]["per_operator"] == {"3317": 1}
     assert len(json.loads(cli("findings", "--json"))) == 3
 
-    # Reviewers' verdicts make a precision figure per rule; the latest verdict counts.
-    cli("verdict", str(absent["id"]), "confirmed", "--reviewer", "aysel")
-    cli("verdict", str(absent["id"]), "dismissed", "--reviewer", "aysel", "--note", "operator at the archive shelf")
-    cli("verdict", str(by_rule["ghost_service"]["id"]), "confirmed", "--reviewer", "aysel")
+    # Reviewers' verdicts, by the review rules, make a precision figure per rule; only final verdicts count.
+    for name, role in (("aysel", "reviewer"), ("nigar", "senior_reviewer")):
+        cli("users", "add", name, "--role", role, "--center", "baku-1")
+    ghost = [f["id"] for f in after if f["rule_id"] == "ghost_service"]
+    assert "(final)" in cli("verdict", str(absent["id"]), "dismissed", "--reviewer", "aysel",
+                            "--note", "operator at the archive shelf")  # fmt: skip
+    # High severity: the first verdict waits for a senior reviewer's second.
+    assert "awaiting_senior: not final yet" in cli("verdict", str(ghost[0]), "confirmed", "--reviewer", "aysel")
     stats = {row["rule_id"]: row for row in json.loads(cli("policies", "stats", "--json"))}
     assert stats["operator_absent"] | {} == {"ruleset": "test-centre", "rule_id": "operator_absent", "findings": 1,
                                              "confirmed": 0, "dismissed": 1, "precision": 0.0}  # fmt: skip
+    assert (stats["ghost_service"]["confirmed"], stats["ghost_service"]["precision"]) == (0, None)
+    cli("verdict", str(ghost[0]), "confirmed", "--reviewer", "nigar")
+    # Or both at once: the first verdict and the senior's second, recorded together.
+    assert "(final)" in cli("verdict", str(ghost[1]), "confirmed", "--reviewer", "aysel", "--second-reviewer", "nigar")
+    stats = {row["rule_id"]: row for row in json.loads(cli("policies", "stats", "--json"))}
     assert (stats["ghost_service"]["findings"], stats["ghost_service"]["precision"]) == (2, 1.0)
-    refused = CliRunner().invoke(app, ["verdict", str(absent["id"]), "maybe", "--reviewer", "aysel"])
-    assert refused.exit_code == 2 and "verdict: 'maybe' is not one of confirmed, dismissed" in refused.output
+    for refused_args, message in [
+        (["verdict", str(absent["id"]), "maybe", "--reviewer", "aysel"],
+         "verdict: 'maybe' is not one of confirmed, dismissed, escalate"),
+        (["verdict", str(absent["id"]), "confirmed", "--reviewer", "nigar"], "the verdict is final (dismissed)"),
+        (["verdict", str(absent["id"]), "confirmed", "--reviewer", "nobody"], "no enabled account 'nobody'"),
+    ]:  # fmt: skip
+        refused = CliRunner().invoke(app, refused_args)
+        assert refused.exit_code == 2 and message in refused.output, refused.output

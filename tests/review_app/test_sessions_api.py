@@ -97,7 +97,8 @@ def test_finding_and_coverage_filters(web: ReviewApp, visits: dict[str, int]) ->
     assert tickets(web, finding_severity="medium", finding_status="open") == (1, ["A042"])
     assert tickets(web, finding_status="confirmed") == (0, [])
     with web.catalog.sessions() as session, session.begin():
-        session.add(VerdictRow(finding_id=finding.id, verdict="confirmed", reviewer="aysel", note="", decided_at=now))
+        session.add(VerdictRow(finding_id=finding.id, verdict="confirmed", status="confirmed", reviewer="aysel",
+                               note="", decided_at=now))  # fmt: skip
     assert tickets(web, finding_status="confirmed") == (1, ["A042"])
     assert tickets(web, finding_status="open") == (0, [])
     assert tickets(web, coverage_below_full=True) == (2, ["A042", "B001"])  # no footage linked at all

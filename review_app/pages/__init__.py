@@ -1,0 +1,1 @@
+"""The review app's server-rendered pages: login, search, the session page, the audit trail."""
