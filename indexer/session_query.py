@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 
 from seffaf.catalog.finding_tables import FindingRow, VerdictRow
 from seffaf.catalog.session_tables import LegRow, VisitApplicationRow, VisitRow
@@ -125,5 +125,12 @@ def visit_query(filters: SessionFilter) -> Select[VisitRow]:
         query = query.where(~hidden)
     findings = _finding_keys(filters)
     if findings is not None:
-        query = query.where(tuple_(VisitRow.center, VisitRow.service_date, VisitRow.ticket).in_(findings))
+        # A join on the distinct keys, not a tuple IN: PostgreSQL turns the IN into a semi join that
+        # tests every visit of the date range against the findings; the join looks visits up by key.
+        keys = findings.distinct().subquery()
+        query = query.join(
+            keys,
+            and_(VisitRow.center == keys.c.center, VisitRow.service_date == keys.c.service_date,
+                 VisitRow.ticket == keys.c.ticket),
+        )  # fmt: skip
     return query.order_by(VisitRow.service_date, VisitRow.issued_at, VisitRow.id)

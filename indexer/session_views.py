@@ -118,17 +118,25 @@ def linked_segments(session: Session, legs: list[LegRow]) -> dict[int, list[Segm
 
 
 def leg_observations(session: Session, legs: list[LegRow], now: datetime) -> dict[int, LegObservationsView]:
-    """Observations of each linked leg's camera during the leg, aggregated (one query per camera)."""
-    spans: dict[str, list[tuple[LegRow, datetime, datetime]]] = {}
+    """Observations of each linked leg's segments during the leg, aggregated (one query per camera).
+
+    Observations are found through the leg's linked run of segments (camera, seq range) rather than by
+    time: a time-range query on a camera's observations has no lower bound an index can use, and its
+    cost grows with the camera's history.
+    """
+    runs: dict[str, list[tuple[LegRow, datetime, datetime]]] = {}
     for leg in legs:
         start = leg.called_at or leg.started_at
-        if leg.camera is not None and start is not None:
-            spans.setdefault(leg.camera, []).append((leg, start, leg.ended_at or now))
+        if leg.camera is not None and start is not None and leg.first_seq is not None and leg.last_seq is not None:
+            runs.setdefault(leg.camera, []).append((leg, start, leg.ended_at or now))
     views: dict[int, LegObservationsView] = {}
-    for camera, items in spans.items():
-        low, high = min(i[1] for i in items), max(i[2] for i in items)
-        query = select(ObservationRow.kind, ObservationRow.start, ObservationRow.end, ObservationRow.value).where(
-            ObservationRow.camera == camera, ObservationRow.start < high, ObservationRow.end > low
+    for camera, items in runs.items():
+        low = min(leg.first_seq for leg, _, _ in items if leg.first_seq is not None)
+        high = max(leg.last_seq for leg, _, _ in items if leg.last_seq is not None)
+        query = (
+            select(ObservationRow.kind, ObservationRow.start, ObservationRow.end, ObservationRow.value)
+            .join(SegmentRow, SegmentRow.key == ObservationRow.segment_key)
+            .where(SegmentRow.camera == camera, SegmentRow.seq >= low, SegmentRow.seq <= high)
         )
         seen = [Seen(kind, start, end, value) for kind, start, end, value in session.execute(query)]
         if not seen:
@@ -189,8 +197,17 @@ def count_visits(session: Session, filters: SessionFilter) -> int:
     return session.scalar(select(func.count()).select_from(visit_query(filters).order_by(None).subquery())) or 0
 
 
-def search_visits(session: Session, filters: SessionFilter, clock: Clock = utcnow) -> list[VisitView]:
+def search_visits(
+    session: Session, filters: SessionFilter, clock: Clock = utcnow, *, footage: bool = True
+) -> list[VisitView]:
+    """A page of the visits `filters` asks for; without `footage` the legs carry no segments or observations.
+
+    A result list shows sessions, not their footage: leaving the per-camera segment and observation
+    lookups out keeps a search page to a few queries whatever cameras its rows come from.
+    """
     rows = list(session.scalars(visit_query(filters).limit(filters.limit).offset(filters.offset)))
+    if not footage:
+        return [visit_view(row) for row in rows]
     legs = [leg for row in rows for leg in row.legs]
     segments = linked_segments(session, legs)
     observations = leg_observations(session, legs, clock())

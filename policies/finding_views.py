@@ -6,7 +6,7 @@ only final ones (confirmed, dismissed) count as decided.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, case, func, select
@@ -23,6 +23,7 @@ class FindingFilter(BaseModel):
     center: str | None = None
     window: int | None = Field(None, ge=1)
     operator: str | None = None
+    service_date: date | None = None
     since: datetime | None = None
     until: datetime | None = None
     limit: int = Field(100, ge=1, le=10_000)
@@ -66,7 +67,8 @@ def _query(filters: FindingFilter) -> Select[FindingRow]:
     query = select(FindingRow)
     for column, value in ((FindingRow.rule_id, filters.rule), (FindingRow.ticket, filters.ticket),
                           (FindingRow.center, filters.center), (FindingRow.window, filters.window),
-                          (FindingRow.operator, filters.operator)):  # fmt: skip
+                          (FindingRow.operator, filters.operator),
+                          (FindingRow.service_date, filters.service_date)):  # fmt: skip
         if value is not None:
             query = query.where(column == value)
     if filters.since is not None:

@@ -48,7 +48,7 @@ def audited_search(
     """The total and the page of what `asked` finds within the user's scope; the search is audited (as asked)."""
     filters = scoped(asked, user, services)
     total = count_visits(session, filters)
-    items = search_visits(session, filters, services.clock)
+    items = search_visits(session, filters, services.clock, footage=False)
     detail: dict[str, DetailValue] = {
         name: value if isinstance(value, str | int | bool) else str(value)
         for name, value in asked.model_dump(exclude_defaults=True).items()
@@ -77,7 +77,11 @@ def search_sessions(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> SessionPage:
-    """Service sessions matching every given filter, oldest first, with the total for paging."""
+    """Service sessions matching every given filter, oldest first, with the total for paging.
+
+    Items are summaries: their legs carry coverage and holes but no segments or observations;
+    `GET /api/v1/sessions/{id}` has those.
+    """
     try:
         asked = SessionFilter(ticket=ticket, application=application, operator=operator, center=center,
                               window=window, service=service, date_from=date_from, date_to=date_to,
@@ -100,11 +104,8 @@ def read_session(visit_id: int, user: CurrentUser, services: ServicesDep) -> Ses
             raise not_found("session", str(visit_id))
         allowed = services.access.can_access_all(user, visit.center, [leg.operator for leg in visit.legs])
         not_found_unless(allowed, user, "session", str(visit_id))
-        findings = [
-            f
-            for f in search_findings(session, FindingFilter(ticket=visit.ticket, center=visit.center, limit=1000))
-            if f.subject.startswith(f"leg:{visit.center}/{visit.service_date.isoformat()}/")
-        ]
+        asked = FindingFilter(ticket=visit.ticket, center=visit.center, service_date=visit.service_date, limit=1000)
+        findings = [f for f in search_findings(session, asked) if f.subject.startswith("leg:")]
         AuditLog(session, services.clock).append(AuditAction.SESSION_VIEW, actor=user.username,
                                                  object_type="session", object_id=str(visit_id))  # fmt: skip
     return SessionDetail(session=visit, findings=findings)

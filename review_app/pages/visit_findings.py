@@ -20,7 +20,9 @@ def findings_by_leg(session: Session, visit: VisitView) -> dict[int, list[Findin
     """The visit's findings by leg index, in time order; matched by the legs' keys, not row ids (rebuilds renumber)."""
     keys = {leg_key(visit.center, visit.service_date, visit.ticket, leg.index): leg.index for leg in visit.legs}
     found: dict[int, list[FindingView]] = {leg.index: [] for leg in visit.legs}
-    filters = FindingFilter(ticket=visit.ticket, center=visit.center, limit=MAX_PER_VISIT)
+    filters = FindingFilter(
+        ticket=visit.ticket, center=visit.center, service_date=visit.service_date, limit=MAX_PER_VISIT
+    )
     for finding in search_findings(session, filters):
         if finding.subject in keys:
             found[keys[finding.subject]].append(finding)
