@@ -6,8 +6,9 @@ before reading anything from the store. A refusal is answered with the same 404 
 object, so the answer does not reveal what exists.
 
 Access follows the signed-in user's scope (centres, conflict of interest); a refusal raises the
-audited 404 (`not_found_unless`). Watching is audited where footage starts: the playlist, which
-demands the reason the viewer stated.
+audited 404 (`not_found_unless`). Watching is audited where footage starts, the playlist, which
+demands the reason the viewer stated; every init-section and media fetch is audited too, naming
+the playlist's audit row (`?view=`) so each byte served leads back to a reason.
 """
 
 from __future__ import annotations

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from indexer.linker import DEFAULT_PAD_S
 from review_app.audit.entries import AuditAction
 from review_app.audit.log import AuditLog
 from review_app.auth.dependencies import CurrentUser
+from review_app.auth.roles import User
 from review_app.deps import ServicesDep
 from review_app.media.access import MediaAccess, MediaAccessDep
-from review_app.media.footage import LegFootage, find_leg, find_segment, leg_footage
+from review_app.media.footage import LegFootage, SegmentSubject, find_leg, find_segment, leg_footage
 from review_app.media.mp4_init import NoInitSectionError, read_init
 from review_app.media.playlist import Timeline, render_playlist
 from review_app.media.responses import HLS, MP4, PRIVATE, not_found, private_bytes, ranged_object, store_failure
@@ -43,6 +44,31 @@ def visible_leg(services: ServicesDep, access: MediaAccess, visit_id: int, index
         if found is None or not access.may_view_leg(found[0]):
             raise not_found()
         return leg_footage(session, *found, DEFAULT_PAD_S, services.clock())
+
+
+ViewParam = Annotated[int | None, Query(ge=1, description="The audited view (playlist) this fetch belongs to.")]
+
+
+class MediaFetch(BaseModel):
+    """What the audit trail records of one init-section or media fetch."""
+
+    part: Literal["init", "media"]
+    view: int | None = Field(None, description="Audit row of the playlist fetch, which carries the stated reason.")
+    range: str | None = Field(None, description="The HTTP Range asked for; null: the whole object.")
+
+
+def fetched_segment(
+    services: ServicesDep, access: MediaAccess, user: User, camera: str, seq: int, fetch: MediaFetch
+) -> SegmentSubject:
+    """The segment, once the user may fetch it; the fetch is audited before any byte is read."""
+    with services.catalog.sessions() as session, session.begin():
+        segment = find_segment(session, camera, seq)
+        if segment is None or not access.may_fetch_segment(segment):
+            raise not_found()
+        AuditLog(session, services.clock).append(
+            AuditAction.MEDIA_FETCH, actor=user.username, object_type="segment", object_id=segment.key, detail=fetch
+        )
+    return segment
 
 
 def timeline_view(footage: LegFootage) -> LegTimelineView:
@@ -77,16 +103,18 @@ def leg_playlist(
     """
     footage = visible_leg(services, access, visit_id, index)
     with services.catalog.sessions() as session, session.begin():
-        AuditLog(session, services.clock).append(AuditAction.SESSION_VIEW, actor=user.username, object_type="session",
-                                                 object_id=str(visit_id), reason=reason.strip(),
-                                                 detail={"leg": index, "footage": "playlist"})  # fmt: skip
+        view = AuditLog(session, services.clock).append(
+            AuditAction.SESSION_VIEW, actor=user.username, object_type="session", object_id=str(visit_id),
+            reason=reason.strip(), detail={"leg": index, "footage": "playlist"},
+        )  # fmt: skip
     camera = footage.camera
     playlist = None
     if footage.timeline is not None and camera is not None:
+        # Each segment URL names the view it belongs to, so every fetch's audit row points at the reason.
         playlist = render_playlist(
             footage.timeline,
-            lambda seq: request.url_for("segment_media", camera=camera, seq=seq).path,
-            lambda seq: request.url_for("segment_init", camera=camera, seq=seq).path,
+            lambda seq: f"{request.url_for('segment_media', camera=camera, seq=seq).path}?view={view.id}",
+            lambda seq: f"{request.url_for('segment_init', camera=camera, seq=seq).path}?view={view.id}",
         )
     if playlist is None:
         raise not_found()
@@ -108,12 +136,11 @@ def leg_timeline(
     response_class=Response,
     responses={200: {"content": {MP4: {}}}},
 )
-def segment_init(camera: str, seq: int, services: ServicesDep, access: MediaAccessDep) -> Response:
+def segment_init(
+    camera: str, seq: int, services: ServicesDep, access: MediaAccessDep, user: CurrentUser, view: ViewParam = None
+) -> Response:
     """The segment's ftyp+moov (its EXT-X-MAP), read from the head of the object only."""
-    with services.catalog.sessions() as session:
-        segment = find_segment(session, camera, seq)
-    if segment is None or not access.may_fetch_segment(segment):
-        raise not_found()
+    segment = fetched_segment(services, access, user, camera, seq, MediaFetch(part="init", view=view))
     try:
         size = services.store.stat(segment.key).size
         return private_bytes(read_init(services.store, segment.key, size), MP4)
@@ -139,11 +166,11 @@ def segment_media(
     seq: int,
     services: ServicesDep,
     access: MediaAccessDep,
+    user: CurrentUser,
+    view: ViewParam = None,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> Response:
     """The stored segment as recorded (hash-verifiable), whole or one HTTP byte range."""
-    with services.catalog.sessions() as session:
-        segment = find_segment(session, camera, seq)
-    if segment is None or not access.may_fetch_segment(segment):
-        raise not_found()
+    fetch = MediaFetch(part="media", view=view, range=range_header)
+    segment = fetched_segment(services, access, user, camera, seq, fetch)
     return ranged_object(services.store, segment.key, range_header)

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from review_app.app import create_app
+from review_app.audit.entries import AuditEntry
 from review_app.audit.log import AuditLog
 from review_app.media.access import get_media_access
 from review_app.media.footage import LegSubject, SegmentSubject
@@ -62,6 +63,10 @@ class Media:
         [path] = (self.leg.objects / "segments" / CAMERA).glob(f"{seq:012d}_*.mp4")
         return path.read_bytes()
 
+    def segment_key(self, seq: int) -> str:
+        [path] = (self.leg.objects / "segments" / CAMERA).glob(f"{seq:012d}_*.mp4")
+        return path.relative_to(self.leg.objects).as_posix()
+
 
 @pytest.fixture
 def media(recorded_footage: Path, tmp_path: Path, database_url: str) -> Iterator[Media]:
@@ -82,12 +87,13 @@ def test_the_playlist_covers_the_padded_leg_from_the_catalog_alone(media: Media)
     assert response.headers["cache-control"] == "no-store"
     lines = response.text.splitlines()
     assert lines[:3] == ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-PLAYLIST-TYPE:VOD"] and lines[-1] == "#EXT-X-ENDLIST"
-    assert [line for line in lines if line.endswith(".mp4") and not line.startswith("#")] == [
-        f"/api/v1/media/{CAMERA}/{seq}.mp4" for seq in range(1, 7)
+    [view] = [e.id for e in audit_trail(media) if e.action == "session_view" and e.reason == REASON]
+    assert [line for line in lines if ".mp4" in line and not line.startswith("#")] == [
+        f"/api/v1/media/{CAMERA}/{seq}.mp4?view={view}" for seq in range(1, 7)
     ]
     assert lines.count("#EXT-X-DISCONTINUITY") == 5
     first_map = next(line for line in lines if line.startswith("#EXT-X-MAP"))
-    assert first_map == f'#EXT-X-MAP:URI="/api/v1/media/{CAMERA}/1/init.mp4"'
+    assert first_map == f'#EXT-X-MAP:URI="/api/v1/media/{CAMERA}/1/init.mp4?view={view}"'
     assert media.store.reads == []  # no segment read to build it
 
     timeline = media.client.get(f"{media.leg_url}/timeline")
@@ -103,6 +109,35 @@ def test_the_playlist_covers_the_padded_leg_from_the_catalog_alone(media: Media)
     extinf = sum(float(line[8:-1]) for line in lines if line.startswith("#EXTINF:"))
     assert extinf == pytest.approx(mapped["duration_s"])
     assert media.store.reads == []
+
+
+def audit_trail(media: Media) -> list[AuditEntry]:
+    catalog = open_catalog(media.leg.database_url)
+    try:
+        with catalog.sessions() as session:
+            return list(AuditLog(session).all_entries())
+    finally:
+        catalog.close()
+
+
+def test_every_media_fetch_is_audited_with_the_view_that_gave_the_reason(media: Media) -> None:
+    playlist = media.client.get(f"{media.leg_url}/playlist.m3u8", params={"reason": REASON}).text
+    init_url = re.search(r'#EXT-X-MAP:URI="([^"]+)"', playlist)
+    media_url = next(line for line in playlist.splitlines() if ".mp4" in line and not line.startswith("#"))
+    assert init_url is not None
+    assert media.client.get(init_url.group(1)).status_code == 200
+    assert media.client.get(media_url, headers={"Range": "bytes=0-99"}).status_code == 206
+    assert media.client.get(f"/api/v1/media/{CAMERA}/2.mp4").status_code == 200  # no view named: still audited
+    trail = audit_trail(media)
+    [view] = [e for e in trail if e.action == "session_view" and e.reason == REASON]
+    fetches = [(e.actor, e.object_id, e.detail) for e in trail if e.action == "media_fetch"]
+    [first, second] = sorted(media.segment_key(seq) for seq in (1, 2))
+    assert fetches == [
+        ("aysel", first, {"part": "init", "view": view.id, "range": None}),
+        ("aysel", first, {"part": "media", "view": view.id, "range": "bytes=0-99"}),
+        ("aysel", second, {"part": "media", "view": None, "range": None}),
+    ]
+    assert max(e.id for e in trail if e.action == "media_fetch") > view.id
 
 
 def test_the_init_section_is_read_from_the_head_of_the_segment_only(media: Media) -> None:
