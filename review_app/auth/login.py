@@ -57,6 +57,7 @@ class LoginService:
         if checked.new_hash is not None:
             account.password_hash = checked.new_hash
         self._throttle.record(name, client_ip, succeeded=True)
+        self._sessions.prune()
         opened = self._sessions.open(account.id, client_ip)
         self._audit.append(AuditAction.LOGIN, actor=account.username, object_type="user", object_id=account.username,
                            detail=detail)  # fmt: skip

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from review_app.auth.roles import User
@@ -113,3 +113,14 @@ class LoginSessions:
             .values(revoked_at=self._clock())
         )
         return bool(getattr(result, "rowcount", 0))
+
+    def prune(self) -> int:
+        """Delete sessions that can no longer hold (revoked or past their absolute expiry); how many.
+
+        The audit trail keeps every login and logout, so the table only needs live sessions; idle
+        ones go at their absolute expiry.
+        """
+        now = self._clock()
+        ended = or_(LoginSessionRow.revoked_at.is_not(None), LoginSessionRow.expires_at <= now)
+        result = self._session.execute(delete(LoginSessionRow).where(ended))
+        return int(getattr(result, "rowcount", 0))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from seffaf.catalog.user_tables import LoginAttemptRow
@@ -43,5 +43,13 @@ class LoginThrottle:
         return throttled(self.failures(username, client_ip, self._clock()), self._config.login_max_failures)
 
     def record(self, username: str, client_ip: str, succeeded: bool) -> None:
-        self._session.add(LoginAttemptRow(at=self._clock(), username=username[:64], client_ip=client_ip[:64],
+        """Record the attempt; attempts older than the window decide nothing more and are deleted.
+
+        The audit trail keeps every attempt, so this table stays as small as the window, even under
+        a password-guessing flood.
+        """
+        now = self._clock()
+        since = now - timedelta(seconds=self._config.login_window_seconds)
+        self._session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < since))
+        self._session.add(LoginAttemptRow(at=now, username=username[:64], client_ip=client_ip[:64],
                                           succeeded=succeeded))  # fmt: skip

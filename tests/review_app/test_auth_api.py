@@ -139,3 +139,23 @@ def test_every_login_event_is_on_one_intact_chain(web: ReviewApp) -> None:
     with web.catalog.sessions() as session:
         result = verify_chain(AuditLog(session).all_entries())
     assert isinstance(result, ChainHead) and result.rows == 3
+
+
+def test_ended_sessions_and_stale_attempts_are_pruned_but_stay_in_the_audit_trail(web: ReviewApp) -> None:
+    def sessions_and_attempts() -> tuple[int, int]:
+        with web.catalog.sessions() as session:
+            return (len(session.scalars(select(LoginSessionRow)).all()),
+                    len(session.scalars(select(LoginAttemptRow)).all()))  # fmt: skip
+
+    csrf = web.login("aysel")
+    assert web.client.post(LOGOUT, headers={"X-CSRF-Token": csrf}).status_code == 204  # revoked
+    web.login("kamran")  # live until its absolute expiry
+    assert sessions_and_attempts() == (1, 2)  # the revoked session went at this login
+    assert web.client.post(LOGIN, json={"username": "aysel", "password": "wrong"}).status_code == 401
+    assert sessions_and_attempts() == (1, 3)
+    web.clock.advance(ABSOLUTE_S + 1)  # kamran's session expired; every attempt left the rate-limit window
+    web.login("aysel")
+    assert sessions_and_attempts() == (1, 1)  # only aysel's new session and this attempt
+    assert web.client.get(ME).json()["username"] == "aysel"
+    assert sorted(e.actor or "" for e in audit(web, "login")) == ["aysel", "aysel", "kamran"]
+    assert len(audit(web, "login_failed")) == 1
