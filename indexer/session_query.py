@@ -111,10 +111,11 @@ def visit_query(filters: SessionFilter) -> Select[VisitRow]:
     if filters.scope_centers is not None:
         query = query.where(VisitRow.center.in_(sorted(filters.scope_centers)))
     if filters.application is not None:
-        applications = select(VisitApplicationRow.visit_id).where(
+        # A join, not IN (subquery): with the IN, SQLite started from the scope's centres instead of
+        # the one or two visits an application id names.
+        query = query.join(VisitApplicationRow, VisitApplicationRow.visit_id == VisitRow.id).where(
             VisitApplicationRow.application_id == filters.application
         )
-        query = query.where(VisitRow.id.in_(applications))
     legs = _leg_condition(filters)
     if legs is not None:
         query = query.where(legs)

@@ -21,11 +21,12 @@ class FindingRow(Base):
         UniqueConstraint("ruleset", "ruleset_version", "rule_id", "subject", name="uq_findings_provenance"),
         Index("ix_findings_center_time", "center", "start"),
         Index("ix_findings_visit_key", "center", "service_date", "ticket"),
+        Index("ix_findings_rule_date", "rule_id", "service_date"),  # a rule's findings over a period
     )
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     # leg:<centre>/<date>/<ticket>/<leg> or idle:<centre>/<window>/<start>
     subject: Mapped[str] = mapped_column(String(200))
-    rule_id: Mapped[str] = mapped_column(String(64), index=True)
+    rule_id: Mapped[str] = mapped_column(String(64))
     ruleset: Mapped[str] = mapped_column(String(64))
     ruleset_version: Mapped[str] = mapped_column(String(16))
     principle: Mapped[str] = mapped_column(String(16))

@@ -2,6 +2,7 @@
 
 from seffaf.catalog.audit_tables import AuditRow
 from seffaf.catalog.base import Base
+from seffaf.catalog.case_tables import CaseNoteRow, CaseRow, CaseSessionRow, ComplaintRow, ExportRow, HoldRow
 from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
 from seffaf.catalog.finding_tables import EvaluationRow, FindingRow, VerdictRow
 from seffaf.catalog.footage_tables import GapRow, IndexWatermarkRow, SegmentRow
@@ -16,12 +17,18 @@ __all__ = [
     "AuditRow",
     "Base",
     "CameraRow",
+    "CaseNoteRow",
+    "CaseRow",
+    "CaseSessionRow",
     "CenterRow",
+    "ComplaintRow",
     "EvaluationRow",
     "EventConflictRow",
+    "ExportRow",
     "FindingReplyRow",
     "FindingRow",
     "GapRow",
+    "HoldRow",
     "IndexWatermarkRow",
     "JobRow",
     "LegRow",

@@ -12,11 +12,15 @@ from seffaf.catalog.base import Base, UtcDateTime
 
 class VisitRow(Base):
     __tablename__ = "visits"
-    __table_args__ = (UniqueConstraint("center", "service_date", "ticket", name="uq_visits_key"),)
+    __table_args__ = (
+        UniqueConstraint("center", "service_date", "ticket", name="uq_visits_key"),
+        # Reviewers search a ticket on a day across centres: the key's index starts with the centre.
+        Index("ix_visits_ticket_date", "ticket", "service_date"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     center: Mapped[str] = mapped_column(String(64))
     service_date: Mapped[date] = mapped_column(Date, index=True)
-    ticket: Mapped[str] = mapped_column(String(64), index=True)
+    ticket: Mapped[str] = mapped_column(String(64))
     walk_in: Mapped[bool] = mapped_column(default=False)
     service: Mapped[str | None] = mapped_column(String(64))
     priority: Mapped[int | None]

@@ -13,6 +13,7 @@ class CenterRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    retention_days: Mapped[int | None] = mapped_column(doc="footage kept this long; NULL: the configured default")
 
 
 class CameraRow(Base):

@@ -1,0 +1,1 @@
+"""Evidence packages: clips, manifests, sums and signatures anyone can verify offline."""
