@@ -205,13 +205,30 @@ def search_visits(
     A result list shows sessions, not their footage: leaving the per-camera segment and observation
     lookups out keeps a search page to a few queries whatever cameras its rows come from.
     """
-    rows = list(session.scalars(visit_query(filters).limit(filters.limit).offset(filters.offset)))
+    return search_page(session, filters, clock, footage=footage)[1]
+
+
+def search_page(
+    session: Session, filters: SessionFilter, clock: Clock = utcnow, *, footage: bool = False
+) -> tuple[int, list[VisitView]]:
+    """The total and one page of what `filters` finds, in one query while the page has rows.
+
+    The total rides on each row (a window count), so the filters run once instead of once for the
+    count and again for the page; only a page past the end needs its own count.
+    """
+    total_column = func.count().over().label("total")
+    query = visit_query(filters).add_columns(total_column).limit(filters.limit).offset(filters.offset)
+    found = session.execute(query).all()
+    if not found:
+        return (count_visits(session, filters) if filters.offset else 0), []
+    rows = [row for row, _ in found]
+    total = int(found[0][1])
     if not footage:
-        return [visit_view(row) for row in rows]
+        return total, [visit_view(row) for row in rows]
     legs = [leg for row in rows for leg in row.legs]
     segments = linked_segments(session, legs)
     observations = leg_observations(session, legs, clock())
-    return [visit_view(row, segments, observations) for row in rows]
+    return total, [visit_view(row, segments, observations) for row in rows]
 
 
 def get_visit(session: Session, visit_id: int, clock: Clock = utcnow) -> VisitView | None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from indexer.session_views import SessionFilter, VisitView, count_visits, get_visit, search_visits
+from indexer.session_views import SessionFilter, VisitView, get_visit, search_page
 from policies.finding_views import FindingFilter, FindingView, search_findings
 from review_app.audit.entries import AuditAction
 from review_app.audit.log import AuditLog
@@ -47,8 +47,7 @@ def audited_search(
 ) -> tuple[int, list[VisitView]]:
     """The total and the page of what `asked` finds within the user's scope; the search is audited (as asked)."""
     filters = scoped(asked, user, services)
-    total = count_visits(session, filters)
-    items = search_visits(session, filters, services.clock, footage=False)
+    total, items = search_page(session, filters, services.clock)
     detail: dict[str, DetailValue] = {
         name: value if isinstance(value, str | int | bool) else str(value)
         for name, value in asked.model_dump(exclude_defaults=True).items()
