@@ -69,6 +69,23 @@ class ReviewConfig(BaseModel):
     )
 
 
+class RetentionConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    default_days: int | None = Field(
+        90, ge=1, le=36_500, description="Footage older than this is deleted; a centre may set its own. None: kept."
+    )
+    plan_batch: int = Field(2000, ge=1, le=100_000, description="Segments read per catalog query while planning.")
+    delete_batch: int = Field(200, ge=1, le=10_000, description="Segments deleted (and audited) per transaction.")
+
+
+class EvidenceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Secret: whoever holds it can sign packages as this installation; publish only the public half.
+    signing_key_path: Path | None = Field(
+        None, description="Ed25519 private key (PEM) that signs evidence packages; `seffaf keys generate` makes one."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SEFFAF_", env_nested_delimiter="__", extra="forbid")
     data_dir: Path = Field(DEFAULT_DATA_DIR, description="Where the embedded default keeps everything.")
@@ -77,6 +94,8 @@ class Settings(BaseSettings):
     spool_dir: Path | None = Field(None, description="Recorder spool; data_dir/spool by default.")
     recorder: RecorderConfig = Field(default_factory=RecorderConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
+    evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @property
     def resolved_storage_url(self) -> str:

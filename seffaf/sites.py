@@ -24,6 +24,9 @@ class Center(_Strict):
     id: str = Field(min_length=1, max_length=64)
     name: str
     timezone: str
+    retention_days: int | None = Field(
+        None, ge=1, le=36_500, description="Footage of this centre is kept this long; None: the configured default."
+    )
 
 
 ZoneBox = Annotated[list[float], Field(min_length=4, max_length=4)]

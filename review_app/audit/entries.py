@@ -21,6 +21,9 @@ class AuditAction(StrEnum):
     EXPORT = "export"
     ADMIN_CHANGE = "admin_change"
     ACCESS_DENIED = "access_denied"
+    FOOTAGE_DELETE = "footage_delete"
+    CASE_CHANGE = "case_change"  # a complaint recorded; a case opened, put under review, noted or closed
+    HOLD_CHANGE = "hold_change"  # legal holds placed on a case's footage, or released when it closed
 
 
 class AuditOutcome(StrEnum):

@@ -21,7 +21,9 @@ class SitesCounts:
 def store_sites(session: Session, sites: Sites) -> SitesCounts:
     """Upsert everything in the file; windows of the file's centres are replaced as a whole."""
     for center in sites.center:
-        session.merge(CenterRow(id=center.id, name=center.name, timezone=center.timezone))
+        session.merge(
+            CenterRow(id=center.id, name=center.name, timezone=center.timezone, retention_days=center.retention_days)
+        )
     for camera in sites.camera:
         session.merge(CameraRow(id=camera.id, source=camera.source))
     session.flush()

@@ -11,11 +11,13 @@ from seffaf.cli.audit_cmd import audit_app
 from seffaf.cli.catalog_cmd import catalog_app
 from seffaf.cli.common import CliState
 from seffaf.cli.demo_cmd import demo
+from seffaf.cli.doctor_cmd import doctor
 from seffaf.cli.findings_cmd import evaluate, findings, verdict
 from seffaf.cli.index_cmd import index
 from seffaf.cli.ingest_cmd import ingest, rejected_app, sessions, sites_app
 from seffaf.cli.policies_cmd import policies_app
 from seffaf.cli.record_cmd import record
+from seffaf.cli.retention_cmd import footage_app, retention_app
 from seffaf.cli.samples_cmd import samples_app
 from seffaf.cli.serve_cmd import serve, sources_app
 from seffaf.cli.traffic_cmd import traffic
@@ -60,3 +62,6 @@ app.command()(verdict)
 app.add_typer(samples_app, name="samples")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
+app.add_typer(footage_app, name="footage")
+app.command()(doctor)

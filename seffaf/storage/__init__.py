@@ -2,10 +2,20 @@
 
 from seffaf.storage.base import (
     ObjectInfo,
+    ObjectLockedError,
     ObjectNotFoundError,
     ObjectStore,
     StoreError,
     StoreUnavailableError,
 )
+from seffaf.storage.capabilities import StoreCapabilities
 
-__all__ = ["ObjectInfo", "ObjectNotFoundError", "ObjectStore", "StoreError", "StoreUnavailableError"]
+__all__ = [
+    "ObjectInfo",
+    "ObjectLockedError",
+    "ObjectNotFoundError",
+    "ObjectStore",
+    "StoreCapabilities",
+    "StoreError",
+    "StoreUnavailableError",
+]

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from seffaf.storage.capabilities import StoreCapabilities
+
 SHA256_METADATA_KEY = "sha256"
 HASH_CHUNK_BYTES = 1 << 20
 
@@ -26,6 +28,14 @@ class ObjectNotFoundError(StoreError):
 
     def __init__(self, key: str) -> None:
         super().__init__(f"no object at key {key!r}")
+        self.key = key
+
+
+class ObjectLockedError(StoreError):
+    """The store refused to destroy the object: a legal hold (object lock) protects it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the store keeps {key!r} under an object legal hold: release the hold first")
         self.key = key
 
 
@@ -96,7 +106,18 @@ class ObjectStore(ABC):
 
     @abstractmethod
     def delete(self, key: str) -> None:
-        """Remove the object; deleting a missing key is not an error."""
+        """Remove the object (every version of it); a missing key is not an error.
+
+        Raises ObjectLockedError when a store-level legal hold protects it.
+        """
+
+    @abstractmethod
+    def capabilities(self) -> StoreCapabilities:
+        """Ask the store what it supports (object lock, versioning); may contact the server."""
+
+    @abstractmethod
+    def set_legal_hold(self, key: str, on: bool) -> bool:
+        """Place (on) or release a store-level legal hold; False when the store cannot hold objects."""
 
     def get(self, key: str) -> bytes:
         return self.get_range(key, 0, None)

@@ -23,6 +23,7 @@ from seffaf.storage.base import (
     ObjectStore,
     StoreError,
 )
+from seffaf.storage.capabilities import StoreCapabilities
 
 META_DIR = ".meta"
 
@@ -163,3 +164,15 @@ class LocalObjectStore(ObjectStore):
         for path in (self._object_path(key), self._meta_path(key)):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+
+    def capabilities(self) -> StoreCapabilities:
+        return StoreCapabilities(
+            kind="local",
+            object_lock=False,
+            versioning=False,
+            detail="local disk: no object lock or versions; legal holds are enforced by the catalog alone",
+        )
+
+    def set_legal_hold(self, key: str, on: bool) -> bool:
+        self.stat(key)  # a hold on nothing is a caller's mistake, as on S3
+        return False

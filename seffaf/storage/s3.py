@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 import urllib3
 from minio import Minio
+from minio.commonconfig import ENABLED
 from minio.error import S3Error
+from minio.versioningconfig import SUSPENDED
 
 from seffaf.storage.base import (
     HASH_CHUNK_BYTES,
     SHA256_METADATA_KEY,
     ObjectInfo,
+    ObjectLockedError,
     ObjectNotFoundError,
     ObjectStore,
     StoreError,
     StoreUnavailableError,
 )
+from seffaf.storage.capabilities import StoreCapabilities
 
 USER_META_PREFIX = "x-amz-meta-"
 MISSING_CODES = frozenset({"NoSuchKey", "NoSuchObject", "ResourceNotFound"})
+# How servers say "this bucket has no object lock": AWS and SeaweedFS, then servers without the API.
+NO_LOCK_CODES = frozenset({"ObjectLockConfigurationNotFoundError", "NotImplemented", "InvalidRequest"})
 T = TypeVar("T")
 
 
@@ -41,6 +48,7 @@ class S3ObjectStore(ObjectStore):
         self._client = client
         self._bucket = bucket
         self._endpoint = endpoint
+        self._capabilities: StoreCapabilities | None = None  # asked once, on first need
 
     @property
     def location(self) -> str:
@@ -177,4 +185,71 @@ class S3ObjectStore(ObjectStore):
             )
 
     def delete(self, key: str) -> None:
-        self._call("delete", key, lambda: self._client.remove_object(self._bucket, key))
+        if not self.capabilities().versioning:
+            self._call("delete", key, lambda: self._client.remove_object(self._bucket, key))
+            return
+        # On a versioned bucket a plain delete only hides the object behind a delete marker: the
+        # footage would stay. Remove every version (and marker) of exactly this key.
+        for version in self._versions(key, with_markers=True):
+            self._call("delete", key, partial(self._remove_version, key, version))
+
+    def _versions(self, key: str, with_markers: bool) -> Sequence[str | None]:
+        return self._call(
+            "list versions of",
+            key,
+            lambda: [
+                obj.version_id
+                for obj in self._client.list_objects(self._bucket, prefix=key, include_version=True)
+                if obj.object_name == key and (with_markers or not obj.is_delete_marker)
+            ],
+        )
+
+    def _remove_version(self, key: str, version: str | None) -> None:
+        try:
+            self._client.remove_object(self._bucket, key, version_id=version)
+        except S3Error as exc:
+            # A held version answers AccessDenied, like a missing permission: ask which it is.
+            if exc.code == "AccessDenied" and self._client.is_object_legal_hold_enabled(
+                self._bucket, key, version_id=version
+            ):
+                raise ObjectLockedError(key) from exc
+            raise
+
+    def capabilities(self) -> StoreCapabilities:
+        if self._capabilities is None:
+            self._capabilities = self._call("read the settings of bucket", self._bucket, self._ask_capabilities)
+        return self._capabilities
+
+    def _ask_capabilities(self) -> StoreCapabilities:
+        try:
+            lock = self._client.get_object_lock_config(self._bucket)
+        except S3Error as exc:
+            if exc.code not in NO_LOCK_CODES:
+                raise
+            lock_text = f"object lock: no ({exc.code})"
+            object_lock = False
+        else:
+            default = f", default retention {lock.mode} {lock.duration}" if lock.mode else ", no default retention"
+            lock_text = f"object lock: enabled{default}"
+            object_lock = True
+        status = self._client.get_bucket_versioning(self._bucket).status
+        versioning = status in (ENABLED, SUSPENDED)  # a suspended bucket still keeps its old versions
+        return StoreCapabilities(
+            kind="s3",
+            object_lock=object_lock,
+            versioning=versioning,
+            detail=f"bucket {self._bucket}: {lock_text}; versioning: {status or 'never enabled'}",
+        )
+
+    def set_legal_hold(self, key: str, on: bool) -> bool:
+        if not self.capabilities().object_lock:
+            self.stat(key)  # a hold on nothing is a caller's mistake, whatever the bucket supports
+            return False
+        if on:  # the current version: what the recorder wrote under this key
+            self._call("place a legal hold on", key, lambda: self._client.enable_object_legal_hold(self._bucket, key))
+            return True
+        # Every version: one hidden behind a delete marker (a plain DeleteObject) stays held otherwise.
+        for version in self._versions(key, with_markers=False):
+            self._call("release the legal hold of", key,
+                       partial(self._client.disable_object_legal_hold, self._bucket, key, version))  # fmt: skip
+        return True

@@ -1,0 +1,158 @@
+"""FootageDeleter: the one way footage leaves the store, for retention and for explicit deletes alike.
+
+Inside the caller's transaction (which commits the catalog change and its audit rows together):
+new holds are locked out, held segments are refused (an audited refusal naming the cases), the
+rest have their media then manifest deleted, a deletion record is written to the store, and only
+then are the catalog rows removed. A crash anywhere before the commit leaves the catalog rows,
+so the next attempt finds and finishes them (deleting a missing object is no error).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from review_app.audit.entries import AuditAction, AuditOutcome
+from review_app.audit.log import AuditLog
+from seffaf.catalog.audit_tables import DetailValue
+from seffaf.catalog.footage_tables import SegmentRow
+from seffaf.clock import Clock
+from seffaf.keys import KeyLayoutError, SegmentKey
+from seffaf.retention.holds import active_holds, lock_out_new_holds
+from seffaf.retention.tombstones import DeletedSegment, DeletionCause, DeletionRecord, write_record
+from seffaf.storage.base import ObjectStore, StoreError, StoreUnavailableError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RefusedSegment:
+    key: str
+    camera: str
+    seq: int
+    case_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FailedSegment:
+    key: str
+    seq: int
+    error: str
+
+
+@dataclass
+class DeletionOutcome:
+    deleted: list[DeletedSegment] = field(default_factory=list)
+    refused: list[RefusedSegment] = field(default_factory=list)
+    failed: list[FailedSegment] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # keys the catalog does not (or no longer) list
+    record_key: str | None = None
+
+
+def _manifest_key(key: str) -> str | None:
+    try:
+        return SegmentKey.decode(key).manifest_key
+    except KeyLayoutError:
+        return None
+
+
+def _deleted(row: SegmentRow) -> DeletedSegment:
+    return DeletedSegment(seq=row.seq, key=row.key, manifest_key=_manifest_key(row.key), center=row.center,
+                          window=row.window, start=row.start, end=row.end, size_bytes=row.size_bytes,
+                          sha256=row.sha256, prev_sha256=row.prev_sha256)  # fmt: skip
+
+
+def _target(keys: Sequence[str], camera: str) -> tuple[str, str]:
+    """Audit object: the segment itself when one was asked for, else the camera the batch is from."""
+    return ("segment", keys[0]) if len(keys) == 1 else ("camera", camera)
+
+
+class FootageDeleter:
+    def __init__(self, store: ObjectStore, session: Session, clock: Clock) -> None:
+        self._store = store
+        self._session = session
+        self._clock = clock
+        self._audit = AuditLog(session, clock)
+
+    def delete(self, keys: Sequence[str], *, actor: str, reason: str, cause: DeletionCause) -> DeletionOutcome:
+        """Delete segments of one camera. The caller commits; refusals are audited even if nothing is deleted."""
+        outcome = DeletionOutcome()
+        lock_out_new_holds(self._session)
+        rows = list(
+            self._session.scalars(
+                select(SegmentRow).where(SegmentRow.key.in_(keys)).order_by(SegmentRow.seq).with_for_update()
+            )
+        )
+        outcome.missing = sorted(set(keys) - {row.key for row in rows})
+        cameras = {row.camera for row in rows}
+        if len(cameras) > 1:
+            raise ValueError(f"keys: segments of one camera per deletion, got {', '.join(sorted(cameras))}")
+        if not rows:
+            return outcome
+        camera = rows[0].camera
+        holds = active_holds(self._session, [row.key for row in rows])
+        outcome.refused = [RefusedSegment(r.key, r.camera, r.seq, holds[r.key]) for r in rows if r.key in holds]
+        if outcome.refused:
+            self._audit_refusal(outcome.refused, camera, actor, reason, cause)
+        for row in (r for r in rows if r.key not in holds):
+            error = self._delete_objects(row.key)
+            if error is None:
+                outcome.deleted.append(_deleted(row))
+            else:
+                outcome.failed.append(FailedSegment(row.key, row.seq, error))
+        if outcome.deleted:
+            record = DeletionRecord(camera=camera, cause=cause, reason=reason, actor=actor, deleted_at=self._clock(),
+                                    segments=outcome.deleted)  # fmt: skip
+            outcome.record_key = write_record(self._store, record)
+            gone = [segment.key for segment in outcome.deleted]
+            self._session.execute(delete(SegmentRow).where(SegmentRow.key.in_(gone)))
+        if outcome.deleted or outcome.failed:
+            self._audit_deletion(outcome, rows, camera, actor, reason, cause)
+        return outcome
+
+    def _delete_objects(self, key: str) -> str | None:
+        """None when media and manifest are gone; else why not. An unreachable store aborts the batch."""
+        try:
+            self._store.delete(key)
+            manifest = _manifest_key(key)
+            if manifest is not None:
+                self._store.delete(manifest)
+        except StoreUnavailableError:
+            raise
+        except StoreError as exc:
+            logger.warning("footage delete: %s stays: %s", key, exc)
+            return str(exc)
+        return None
+
+    def _audit_refusal(
+        self, refused: list[RefusedSegment], camera: str, actor: str, reason: str, cause: DeletionCause
+    ) -> None:
+        object_type, object_id = _target([r.key for r in refused], camera)
+        cases = sorted({case for r in refused for case in r.case_ids})
+        detail: dict[str, DetailValue] = {
+            "cause": cause.value, "camera": camera, "refused": len(refused),
+            "keys": [r.key for r in refused][:50], "case_ids": [str(c) for c in cases],
+        }  # fmt: skip
+        self._audit.append(AuditAction.FOOTAGE_DELETE, actor=actor, object_type=object_type, object_id=object_id,
+                           reason=f"refused: under legal hold (case {', '.join(map(str, cases))}); asked: {reason}",
+                           detail=detail, outcome=AuditOutcome.DENIED)  # fmt: skip
+
+    def _audit_deletion(
+        self, outcome: DeletionOutcome, rows: list[SegmentRow], camera: str, actor: str, reason: str,
+        cause: DeletionCause,
+    ) -> None:  # fmt: skip
+        done = outcome.deleted
+        object_type, object_id = _target([row.key for row in rows], camera)
+        detail: dict[str, DetailValue] = {
+            "cause": cause.value, "camera": camera, "deleted": len(done),
+            "first_seq": done[0].seq if done else None, "last_seq": done[-1].seq if done else None,
+            "bytes": sum(s.size_bytes for s in done), "record": outcome.record_key,
+            "failed": [f.key for f in outcome.failed][:50],
+        }  # fmt: skip
+        self._audit.append(AuditAction.FOOTAGE_DELETE, actor=actor, object_type=object_type, object_id=object_id,
+                           reason=reason, detail=detail,
+                           outcome=AuditOutcome.OK if done else AuditOutcome.FAILED)  # fmt: skip
