@@ -9,10 +9,12 @@ from fastapi import FastAPI
 
 from ingest.archive import EventArchive
 from ingest.service import IngestService
-from review_app.api import auth, observations, queue_events, sessions
+from review_app.api import auth, footage_admin, observations, queue_events, sessions
 from review_app.auth.denials import AuditedDenial, audit_denial
 from review_app.auth.passwords import Passwords
 from review_app.auth.scope import AccessPolicy
+from review_app.cases import api as cases_api
+from review_app.cases import pages as cases_pages
 from review_app.deps import AppServices
 from review_app.findings import api as findings_api
 from review_app.findings import pages as findings_pages
@@ -68,6 +70,9 @@ def create_app(settings: Settings, store: ObjectStore | None = None, clock: Cloc
     app.include_router(samples_api.router)
     app.include_router(findings_pages.router)
     app.include_router(sample_pages.router)
+    app.include_router(cases_api.router)
+    app.include_router(cases_pages.router)
+    app.include_router(footage_admin.router)
     install_web(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from seffaf.cli.audit_cmd import audit_app
+from seffaf.cli.cases_cmd import cases_app
 from seffaf.cli.catalog_cmd import catalog_app
 from seffaf.cli.common import CliState
 from seffaf.cli.demo_cmd import demo
@@ -65,3 +66,4 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(footage_app, name="footage")
 app.command()(doctor)
+app.add_typer(cases_app, name="cases")

@@ -10,17 +10,21 @@ from sqlalchemy.orm import Session
 
 from seffaf.catalog.case_tables import HoldRow
 
+IN_CHUNK = 1000
+
 
 def active_holds(session: Session, keys: Collection[str]) -> dict[str, tuple[int, ...]]:
     """Segment key -> the cases holding it (a hold is active until released_at is set)."""
     if not keys:
         return {}
     cases: dict[str, list[int]] = defaultdict(list)
-    query = select(HoldRow.segment_key, HoldRow.case_id).where(
-        HoldRow.segment_key.in_(keys), HoldRow.released_at.is_(None)
-    )
-    for key, case_id in session.execute(query):
-        cases[key].append(case_id)
+    wanted = sorted(set(keys))
+    for i in range(0, len(wanted), IN_CHUNK):  # bound the bind parameters of one statement
+        query = select(HoldRow.segment_key, HoldRow.case_id).where(
+            HoldRow.segment_key.in_(wanted[i : i + IN_CHUNK]), HoldRow.released_at.is_(None)
+        )
+        for key, case_id in session.execute(query):
+            cases[key].append(case_id)
     return {key: tuple(sorted(ids)) for key, ids in cases.items()}
 
 
