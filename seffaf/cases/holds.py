@@ -26,8 +26,6 @@ from seffaf.catalog.sites_tables import WindowRow
 from seffaf.clock import Clock
 from seffaf.retention.holds import active_holds
 
-_IN_CHUNK = 500  # keys per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
-
 
 @dataclass(frozen=True)
 class HoldChange:
