@@ -1,7 +1,8 @@
 """Recreating the catalog from the object store alone (plus the sites file).
 
-The store holds every accepted queue event (archived) and a manifest per segment and gap;
-replaying them into an empty database gives the same sessions, links and coverage.
+The store holds every accepted queue event (archived), a manifest per segment and gap and a
+record per deletion (its gap rows name it as the cause of the missing footage); replaying them
+into an empty database gives the same sessions, links and coverage.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Finding new segment and gap manifests in the store, camera by camera, from a watermark.
+"""Finding new segment and gap manifests and deletion records in the store, camera by camera, from a watermark.
 
 Listing starts after the last manifest key processed for each camera, so a pass costs what is
 new, never the whole history. The recorder uploads a segment's media before its manifest and
@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from seffaf.catalog.footage_tables import GapRow, IndexWatermarkRow, SegmentRow
 from seffaf.keys import gap_prefix, segment_prefix
 from seffaf.manifests import GapManifest, SegmentManifest
+from seffaf.retention.deletion_gaps import add_gap_rows
+from seffaf.retention.tombstones import DeletionRecord, deletion_prefix
 from seffaf.storage.base import ObjectStore
 
 
@@ -43,6 +45,7 @@ class Discoverer:
         for camera in sorted(set(cameras)):
             self._segments(camera, found)
             self._gaps(camera, found)
+            self._deletions(camera, found)
         self._session.flush()
         return found
 
@@ -104,5 +107,19 @@ class Discoverer:
                 )
                 found.gaps += 1
             found.touch(camera, gap.start, gap.end)
+        if keys:
+            self._advance(prefix, keys[-1])
+
+    def _deletions(self, camera: str, found: Discovered) -> None:
+        """Deleted footage as gap rows, the deleter's own (seffaf/retention/deletion_gaps.py).
+
+        The deleter inserts them as it deletes, so this matters for a rebuild (no watermark: every
+        record), and a record sorting before the watermark loses nothing. Legs are not marked stale:
+        re-linking would re-judge long-reviewed legs on footage retention took away.
+        """
+        prefix = deletion_prefix(camera)
+        keys = self._manifest_keys(prefix)
+        for key in keys:
+            found.gaps += len(add_gap_rows(self._session, DeletionRecord.model_validate_json(self._store.get(key))))
         if keys:
             self._advance(prefix, keys[-1])

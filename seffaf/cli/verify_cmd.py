@@ -9,6 +9,7 @@ import typer
 
 from recorder.verify import ChainReport, Hole, load_chain
 from seffaf.cli.common import build_store, parse_time_option, settings_from, user_errors
+from seffaf.retention.tombstones import DELETIONS
 
 
 def _hole_json(hole: Hole) -> dict[str, object]:
@@ -24,7 +25,8 @@ def _print_report(report: ChainReport) -> None:
             f"  {problem.kind.value.upper():9} seq {problem.seq} {problem.key or '(key unknown)'}: {problem.detail}"
         )
     for hole in report.recorded_gaps:
-        typer.echo(f"  recorded gap   after seq {hole.after_seq}: {hole.start.isoformat()} → {hole.end.isoformat()} "
+        label = "deleted" if (hole.gap_key or "").startswith(f"{DELETIONS}/") else "recorded gap"
+        typer.echo(f"  {label:14} after seq {hole.after_seq}: {hole.start.isoformat()} → {hole.end.isoformat()} "
                    f"({hole.seconds:.1f}s) {hole.gap_key}")  # fmt: skip
     for hole in report.unexplained_holes:
         typer.echo(f"  UNEXPLAINED    after seq {hole.after_seq}: {hole.start.isoformat()} → {hole.end.isoformat()} "

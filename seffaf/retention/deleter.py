@@ -3,8 +3,9 @@
 Inside the caller's transaction (which commits the catalog change and its audit rows together):
 new holds are locked out, held segments are refused (an audited refusal naming the cases), the
 rest have their media then manifest deleted, a deletion record is written to the store, and only
-then are the catalog rows removed. A crash anywhere before the commit leaves the catalog rows,
-so the next attempt finds and finishes them (deleting a missing object is no error).
+then are the catalog rows removed (gap rows naming the deletion take their place). A crash anywhere
+before the commit leaves the catalog rows, so the next attempt finds and finishes them (deleting a
+missing object is no error).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from seffaf.catalog.audit_tables import DetailValue
 from seffaf.catalog.footage_tables import SegmentRow
 from seffaf.clock import Clock
 from seffaf.keys import KeyLayoutError, SegmentKey
+from seffaf.retention.deletion_gaps import add_gap_rows
 from seffaf.retention.holds import active_holds, lock_out_new_holds
 from seffaf.retention.tombstones import DeletedSegment, DeletionCause, DeletionRecord, write_record
 from seffaf.storage.base import ObjectStore, StoreError, StoreUnavailableError
@@ -108,6 +110,7 @@ class FootageDeleter:
             record = DeletionRecord(camera=camera, cause=cause, reason=reason, actor=actor, deleted_at=self._clock(),
                                     segments=outcome.deleted)  # fmt: skip
             outcome.record_key = write_record(self._store, record)
+            add_gap_rows(self._session, record)  # the rows a rebuild derives from the record: no unexplained hole
             gone = [segment.key for segment in outcome.deleted]
             self._session.execute(delete(SegmentRow).where(SegmentRow.key.in_(gone)))
         if outcome.deleted or outcome.failed:

@@ -12,6 +12,7 @@ rows are removed, so the catalog still lists any segment a crash leaves without 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Literal
@@ -23,6 +24,7 @@ from seffaf.manifests import UtcDatetime
 from seffaf.storage.base import ObjectStore
 
 DELETIONS = "deletions"
+_RECORD_NAME = re.compile(rf"/(?P<first>\d{{{SEQ_DIGITS}}})_(?P<last>\d{{{SEQ_DIGITS}}})_\d{{8}}T\d{{12}}Z\.json$")
 
 
 class DeletionCause(StrEnum):
@@ -73,7 +75,23 @@ def write_record(store: ObjectStore, record: DeletionRecord) -> str:
     return record.key
 
 
+def record_seqs(key: str) -> tuple[int, int] | None:
+    """The first and last sequence number a record's key names; None: not a deletion record key."""
+    match = _RECORD_NAME.search(key)
+    return (int(match["first"]), int(match["last"])) if match and key.startswith(f"{DELETIONS}/") else None
+
+
+def record_keys(store: ObjectStore, camera: str, seqs: tuple[int, int] | None = None) -> list[str]:
+    """A camera's deletion record keys in sequence order; with seqs, only records reaching into that range."""
+    keys = []
+    for info in store.list(deletion_prefix(camera)):
+        named = record_seqs(info.key)
+        if named is not None and (seqs is None or (named[0] <= seqs[1] and seqs[0] <= named[1])):
+            keys.append(info.key)
+    return keys
+
+
 def read_records(store: ObjectStore, camera: str) -> Iterator[DeletionRecord]:
     """A camera's deletion records in sequence order (what a rebuild or chain check would read)."""
-    for info in store.list(deletion_prefix(camera)):
-        yield DeletionRecord.model_validate_json(store.get(info.key))
+    for key in record_keys(store, camera):
+        yield DeletionRecord.model_validate_json(store.get(key))
