@@ -13,6 +13,7 @@ from seffaf.cli.catalog_cmd import catalog_app
 from seffaf.cli.common import CliState
 from seffaf.cli.demo_cmd import demo
 from seffaf.cli.doctor_cmd import doctor
+from seffaf.cli.evidence_cmd import export, keys_app, verify
 from seffaf.cli.findings_cmd import evaluate, findings, verdict
 from seffaf.cli.index_cmd import index
 from seffaf.cli.ingest_cmd import ingest, rejected_app, sessions, sites_app
@@ -67,3 +68,6 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(footage_app, name="footage")
 app.command()(doctor)
 app.add_typer(cases_app, name="cases")
+app.command()(export)
+app.command()(verify)
+app.add_typer(keys_app, name="keys")
