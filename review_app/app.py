@@ -14,6 +14,7 @@ from review_app.auth.denials import AuditedDenial, audit_denial
 from review_app.auth.passwords import Passwords
 from review_app.auth.scope import AccessPolicy
 from review_app.cases import api as cases_api
+from review_app.cases import exports as case_exports
 from review_app.cases import pages as cases_pages
 from review_app.deps import AppServices
 from review_app.findings import api as findings_api
@@ -25,15 +26,22 @@ from review_app.pages import audit_page, search, session_page
 from review_app.pages import login as login_page
 from review_app.web import install_web
 from seffaf import __version__
+from seffaf.cases.case_export import RedactorLookup
 from seffaf.catalog.connect import open_catalog
 from seffaf.clock import Clock, utcnow
 from seffaf.config import Settings
+from seffaf.evidence.redactor_lookup import find_redactor
 from seffaf.storage.base import ObjectStore
 from seffaf.storage.s3 import S3ObjectStore
 from seffaf.storage.url import open_store, parse_storage_url
 
 
-def create_app(settings: Settings, store: ObjectStore | None = None, clock: Clock = utcnow) -> FastAPI:
+def create_app(
+    settings: Settings,
+    store: ObjectStore | None = None,
+    clock: Clock = utcnow,
+    redactors: RedactorLookup = find_redactor,
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         catalog = open_catalog(settings.resolved_database_url)
@@ -48,6 +56,9 @@ def create_app(settings: Settings, store: ObjectStore | None = None, clock: Cloc
             passwords=Passwords(),
             access=AccessPolicy(block_linked_operators=settings.review.block_linked_operators),
             store=object_store,
+            evidence=settings.evidence,
+            exports_dir=(settings.data_dir / "exports").resolve(),
+            redactors=redactors,
         )
         try:
             yield
@@ -72,6 +83,7 @@ def create_app(settings: Settings, store: ObjectStore | None = None, clock: Cloc
     app.include_router(sample_pages.router)
     app.include_router(cases_api.router)
     app.include_router(cases_pages.router)
+    app.include_router(case_exports.router)
     app.include_router(footage_admin.router)
     install_web(app)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,9 +11,10 @@ from fastapi import Depends, Request
 from ingest.service import IngestService
 from review_app.auth.passwords import Passwords
 from review_app.auth.scope import AccessPolicy
+from seffaf.cases.case_export import RedactorLookup
 from seffaf.catalog.connect import Catalog
 from seffaf.clock import Clock
-from seffaf.config import ReviewConfig
+from seffaf.config import EvidenceConfig, ReviewConfig
 from seffaf.storage.base import ObjectStore
 
 
@@ -25,6 +27,9 @@ class AppServices:
     passwords: Passwords
     access: AccessPolicy
     store: ObjectStore  # media for the player, read per request
+    evidence: EvidenceConfig  # the signing key, read at each export
+    exports_dir: Path  # evidence packages made in the app, kept for download
+    redactors: RedactorLookup  # the face redactor a redacted export uses, found at each export
 
 
 def get_services(request: Request) -> AppServices:

@@ -12,10 +12,15 @@ class Role(StrEnum):
     COMPLAINT_HANDLER = "complaint_handler"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # A permission, not a job: granted on top of complaint_handler or admin, it lets them export footage
+    # with citizens' faces visible (a stated reason each time, audited).
+    UNREDACTED_EXPORT = "unredacted_export"
 
 
 # Roles whose holders oversee the whole system rather than some centres.
 ALL_CENTER_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
+# The roles a case is handled (and exported) with; the unredacted-export permission needs one of them.
+CASE_ROLES = frozenset({Role.COMPLAINT_HANDLER, Role.ADMIN})
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from review_app.auth.roles import ALL_CENTER_ROLES, Role, User
+from review_app.auth.roles import ALL_CENTER_ROLES, CASE_ROLES, Role, User
 
 
 def has_any_role(user: User, roles: Collection[Role]) -> bool:
@@ -14,6 +14,11 @@ def has_any_role(user: User, roles: Collection[Role]) -> bool:
 
 def sees_all_centers(user: User) -> bool:
     return has_any_role(user, ALL_CENTER_ROLES)
+
+
+def may_export_unredacted(user: User) -> bool:
+    """The permission counts only with a role that handles cases: on its own it opens nothing."""
+    return Role.UNREDACTED_EXPORT in user.roles and has_any_role(user, CASE_ROLES)
 
 
 def can_access(user: User, center: str, operator: str | None, *, block_linked_operators: bool = True) -> bool:

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from review_app.auth.roles import ALL_CENTER_ROLES, Role, User, parse_roles
+from review_app.auth.roles import ALL_CENTER_ROLES, CASE_ROLES, Role, User, parse_roles
 from seffaf.catalog.sites_tables import CenterRow
 from seffaf.catalog.user_tables import LoginSessionRow, UserRow
 
@@ -39,6 +39,8 @@ def scope_problem(roles: frozenset[Role], centers: list[str], known_centers: set
     """Why this role and centre combination is refused, or None. Pure."""
     if not roles:
         return "--role: at least one role"
+    if Role.UNREDACTED_EXPORT in roles and roles.isdisjoint(CASE_ROLES):
+        return "--role: unredacted_export is granted on top of complaint_handler or admin"
     unknown = sorted(set(centers) - known_centers)
     if unknown:
         return f"--center: unknown centre {unknown[0]!r} (load the sites file first)"

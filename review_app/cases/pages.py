@@ -14,7 +14,9 @@ from pydantic import BaseModel
 
 from review_app.auth.denials import AuditedDenial
 from review_app.auth.roles import User
+from review_app.auth.scope import may_export_unredacted
 from review_app.cases.api import CaseIn, open_case, proposals_of, read_case, record_complaint
+from review_app.cases.exports import ExportIn, kept_exports, make_export
 from review_app.cases.guards import Handler, case_error, case_filter, case_service, store_error, visible_case
 from review_app.cases.page_forms import chosen_visits, close_form, complaint_form
 from review_app.deps import AppServices, ServicesDep
@@ -133,7 +135,8 @@ def case_page_answer(request: Request, templates: TemplatesDep, services: AppSer
         ids = {s.center for s in detail.sessions} | ({detail.complaint.center} if detail.complaint else set())
         centers = centers_by_id(session, ids)
     tz = centers[detail.complaint.center].timezone if detail.complaint else "UTC"
-    context = {"case": detail, "centers": centers, "tz": tz, "notice": notice, "outcomes": OUTCOMES}
+    context = {"case": detail, "centers": centers, "tz": tz, "notice": notice, "outcomes": OUTCOMES,
+               "kept": kept_exports(services, detail), "may_unredact": may_export_unredacted(user)}  # fmt: skip
     return templates.TemplateResponse(request, "case.html", context, status_code=code, headers=PRIVATE)
 
 
@@ -185,3 +188,18 @@ def close_case_form(case_id: int, request: Request, user: Handler, services: Ser
                     outcome: Annotated[str, Form(max_length=32)] = "",
                     reason: Annotated[str, Form(max_length=4000)] = "") -> Response:  # fmt: skip
     return changed(request, templates, services, user, case_id, "close", reason, outcome)
+
+
+@router.post("/cases/{case_id}/exports", response_class=HTMLResponse)
+def export_form(case_id: int, request: Request, user: Handler, services: ServicesDep, templates: TemplatesDep,
+                unredacted: Annotated[bool, Form()] = False, originals: Annotated[bool, Form()] = False,
+                reason: Annotated[str, Form(max_length=4000)] = "") -> Response:  # fmt: skip
+    """Build the case's package now; the case page then lists it with its download link."""
+    body = ExportIn(unredacted=unredacted, reason=reason.strip() or None, include_originals=originals)
+    try:
+        made = make_export(services, user, case_id, body)
+    except HTTPException as refused:
+        if isinstance(refused, AuditedDenial) or refused.status_code == status.HTTP_404_NOT_FOUND:
+            raise  # a hidden case, or the permission missing: the error page, audited
+        return case_page_answer(request, templates, services, user, case_id, str(refused.detail), refused.status_code)
+    return see_other(f"/cases/{case_id}#export-{made.id}")

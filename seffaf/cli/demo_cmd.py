@@ -26,13 +26,18 @@ from policies.readiness import EVALUATE_LEG
 from review_app.app import create_app
 from review_app.auth.demo_accounts import ensure_demo_accounts
 from review_app.auth.passwords import Passwords
+from seffaf.cases.hold_sink import sink_for
+from seffaf.cases.states import CaseError
 from seffaf.catalog.observation_tables import ObservationRow
-from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from
+from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from, user_errors
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
 from seffaf.clock import utcnow
+from seffaf.config import EvidenceConfig
 from seffaf.demo_cameras import camera_id, demo_clips, record_demo_camera
+from seffaf.demo_case import DEMO_HANDLER, ensure_demo_case, ensure_demo_key
 from seffaf.demo_incidents import MIN_WINDOWS, ExpectedIncident, IncidentPlan, plan_incidents, scenario_day
 from seffaf.demo_queue import DEMO_TIMEZONE, history_days, ingest_demo_queue, write_demo_sites
+from seffaf.evidence.signing import SigningKeyError
 from seffaf.logs import configure_logging
 
 DEMO_CENTER = "demo-1"
@@ -51,6 +56,10 @@ def demo(
     configure_logging(json_lines=False, level=30)
     began = stopwatch.monotonic()
     settings = settings_from(ctx)
+    with user_errors(SigningKeyError):
+        key = ensure_demo_key(settings, settings.data_dir.resolve() / "demo" / "keys")
+    # The served app signs with the same key as the printed export command.
+    settings = settings.model_copy(update={"evidence": EvidenceConfig(signing_key_path=key.path)})
     store = build_store(settings, create_bucket=True)
     demo_dir = settings.data_dir.resolve() / "demo"
     plan = plan_incidents(DEMO_CENTER, scenario_day(utcnow(), DEMO_TIMEZONE), DEMO_TIMEZONE, windows)
@@ -102,6 +111,8 @@ def demo(
             report = [_incident_line(session, plan, incident, visits) for incident in plan.incidents]
         with catalog.sessions() as session, session.begin():
             accounts = ensure_demo_accounts(session, DEMO_CENTER, Passwords(), utcnow())
+        with catalog.sessions() as session, session.begin(), user_errors(CaseError):
+            case = ensure_demo_case(session, utcnow, sink_for(store), plan, DEMO_TIMEZONE)
     finally:
         catalog.close()
     typer.echo(f"\nScripted incidents, {plan.day} from 10:00 ({DEMO_TIMEZONE}), with what the analytics saw:")
@@ -122,6 +133,18 @@ def demo(
     typer.echo(f"\nReview app: http://{host}:{port}/  (demo accounts, new passwords on every run)")
     for account in accounts:
         typer.echo(f"  {account.role.value:18} {account.username:24} {account.password}")
+    for account in accounts:
+        if account.extra:
+            typer.echo(f"  ({account.username} also holds {', '.join(r.value for r in account.extra)})")
+    state = "opened now" if case.created else f"from an earlier run, {case.status.replace('_', ' ')}"
+    typer.echo(f"\nComplaint {case.reference} (by phone, about ticket {case.ticket} at window {case.window}: "
+               f"{case.about}) is case #{case.case_id} ({state}),\n{case.held} segment(s) held. "
+               f"To export it as {DEMO_HANDLER}, open")  # fmt: skip
+    typer.echo(f'  http://{host}:{port}/cases/{case.case_id}  and press "Export evidence package", or run:')
+    made = "made for the demo" if key.generated else "the demo's" if key.path.is_relative_to(demo_dir) else "yours"
+    typer.echo(f"  seffaf export --case {case.case_id} --signing-key {key.path} --out case-{case.case_id}.zip"
+               f" && seffaf verify case-{case.case_id}.zip")  # fmt: skip
+    typer.echo(f"(signing key: {made}; its public half is beside it, and inside every package)")
     if serve:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 

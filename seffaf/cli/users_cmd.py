@@ -26,7 +26,11 @@ users_app = typer.Typer(help="Review-app accounts: roles, centres, passwords (ev
 UsernameArg = Annotated[str, typer.Argument(help="Login name: lower-case letters, digits, '.', '_', '-'.")]
 RolesOption = Annotated[
     list[str],
-    typer.Option("--role", help="reviewer, senior_reviewer, complaint_handler, auditor or admin (repeatable)."),
+    typer.Option(
+        "--role",
+        help="reviewer, senior_reviewer, complaint_handler, auditor or admin (repeatable); "
+        "unredacted_export on top of complaint_handler or admin.",
+    ),
 ]
 CentersOption = Annotated[
     list[str] | None, typer.Option("--center", help="Centre id in scope (repeatable; admin and auditor see all).")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from policies.loader import load_ruleset
 from review_app.app import create_app
+from seffaf.cli.main import app as cli
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
 from seffaf.config import Settings
+from seffaf.demo_cameras import camera_id
 from seffaf.demo_incidents import plan_incidents
 from tests.support.cli import seffaf
 
@@ -34,6 +38,12 @@ def _limit(rule: str, name: str) -> float:
 def _run(*args: str, cwd: Path, env: dict[str, str], timeout: float = 60) -> str:
     result = seffaf(*args, cwd=cwd, env=env, timeout=timeout)
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _in_process(env: dict[str, str], *args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), env=env)
+    assert result.exit_code == 0, result.output
     return result.stdout
 
 
@@ -91,6 +101,30 @@ def test_the_demo_films_a_morning_in_which_every_default_rule_finds_its_scripted
     assert "worker: 0 job(s)" in again
     assert _legs(day, tmp_path, env) == legs
 
+    # The seeded complaint's case holds its session's footage; the printed command exports it (redacted, with the
+    # real face redactor) and verifies the package. In process: each `seffaf` start costs seconds.
+    command = re.compile(r"^  seffaf export --case (\d+) --signing-key (\S+) --out (\S+) && seffaf verify (\S+)$", re.M)
+    found_first, found_again = command.search(first), command.search(again)
+    assert found_first and found_again and found_first.groups() == found_again.groups(), again
+    case_id, key, out, checked = found_again.groups()
+    assert out == checked and f"is case #{case_id} (opened now)" in first
+    assert f"is case #{case_id} (from an earlier run, open)" in again
+    case = json.loads(_in_process(env, "cases", "show", case_id, "--json"))
+    assert case["complaint"]["reference"] == f"DEMO-{day.isoformat()}" and case["complaint"]["channel"] == "phone"
+    assert [(s["ticket"], s["windows"]) for s in case["sessions"]] == [("B902", [1])]
+    assert case["holds"]["active"] > 0 and case["holds"]["runs"]
+    assert all(run.startswith(f"{camera_id('demo-1', 1)}:") for run in case["holds"]["runs"])
+    assert json.loads(_in_process(env, "cases", "list", "--json"))["total"] == 1  # found again, not opened twice
+    package = tmp_path / out
+    exported = _in_process(env, "export", "--case", case_id, "--signing-key", key, "--out", str(package))
+    assert f"wrote {package} (redacted): case #{case_id}" in exported
+    assert _in_process(env, "verify", str(package)).startswith("OK")
+    with zipfile.ZipFile(package) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["redaction"]["mode"] == "faces_blurred" and "face pixelation" in manifest["redaction"]["method"]
+    [clip] = [leg["clip"] for s in manifest["sessions"] for leg in s["legs"]]
+    assert clip["redaction"]["frames"] > 0 and not clip["stream_copy"]
+
     # One account per role is printed with a fresh password; the reviewer finds the morning in the app.
     accounts = dict(re.findall(r"^  \w+ +(demo-[a-z-]+) +(\S+)$", again, re.M))
     assert set(accounts) == {"demo-reviewer", "demo-senior-reviewer", "demo-complaint-handler", "demo-auditor",
@@ -104,3 +138,9 @@ def test_the_demo_films_a_morning_in_which_every_default_rule_finds_its_scripted
         assert client.post("/api/v1/auth/login", json=login).status_code == 200
         page = client.get("/api/v1/sessions", params={"ticket": "F901", "date_from": day.isoformat()}).json()
         assert page["total"] == 1 and page["items"][0]["legs"][0]["window"] == 1
+        # The complaint handler finds the printed case page with its export button and the package just made.
+        handler = {"username": "demo-complaint-handler", "password": accounts["demo-complaint-handler"]}
+        assert client.post("/api/v1/auth/login", json=handler).status_code == 200
+        case_page = client.get(f"/cases/{case_id}", headers={"Accept": "text/html"})
+        assert case_page.status_code == 200 and "data-export-form" in case_page.text and package.name in case_page.text
+    assert "(demo-admin also holds unredacted_export)" in again
