@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from review_app.auth.denials import AuditedDenial, Denial, not_found, not_found_unless
 from review_app.auth.dependencies import require_roles
-from review_app.auth.roles import Role, User
+from review_app.auth.roles import CASE_ROLES, User
 from review_app.auth.scope import sees_all_centers
 from review_app.deps import AppServices
 from seffaf.cases.case_reads import CaseFilter, CaseReader, Concerned
@@ -27,8 +27,7 @@ from seffaf.catalog.session_tables import VisitRow
 from seffaf.catalog.sites_tables import CenterRow
 from seffaf.storage.base import StoreError
 
-CASE_ROLES = (Role.COMPLAINT_HANDLER, Role.ADMIN)
-Handler = Annotated[User, Depends(require_roles(*CASE_ROLES))]
+Handler = Annotated[User, Depends(require_roles(*sorted(CASE_ROLES)))]
 
 
 def case_service(session: Session, services: AppServices) -> CaseService:

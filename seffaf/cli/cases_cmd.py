@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_app.auth.roles import Role, User
+from review_app.auth.roles import CASE_ROLES, User
 from review_app.auth.scope import AccessPolicy, has_any_role
 from review_app.auth.users import UserDirectory, user_of
 from review_app.cases.page_forms import faults
@@ -33,7 +33,6 @@ from seffaf.clock import utcnow
 
 cases_app = typer.Typer(help="Complaints and cases: open a case on a complaint's sessions (holding their footage), "
                              "close it (releasing the holds).", no_args_is_help=True)  # fmt: skip
-CASE_ROLES = frozenset({Role.COMPLAINT_HANDLER, Role.ADMIN})
 # The intake's field names as this command's options, so a fault names what to retype.
 OPTIONS = {"reference": "--complaint-ref", "received_on": "--received", "channel": "--channel", "center": "--center",
            "service_date": "--date", "ticket": "--ticket", "application_id": "--application",
