@@ -1,0 +1,1 @@
+"""`seffaf doctor`: observations of the installation (probes) and the verdicts drawn from them (checks)."""
