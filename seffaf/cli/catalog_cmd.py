@@ -1,4 +1,4 @@
-"""`seffaf catalog rebuild`: the catalog database recreated from the object store."""
+"""`seffaf catalog migrate` and `seffaf catalog rebuild`: the catalog brought up to date, or recreated."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from alembic.runtime.migration import MigrationContext
 
 from indexer.catalog_rebuild import CatalogNotEmptyError, rebuild_catalog
 from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from, user_errors
@@ -35,3 +36,13 @@ def rebuild(
         typer.echo(json.dumps(asdict(summary)))
     else:
         typer.echo(", ".join(f"{name.replace('_', ' ')} {value}" for name, value in asdict(summary).items()))
+
+
+@catalog_app.command("migrate")
+def migrate(ctx: typer.Context) -> None:
+    """Bring the catalog database to the newest schema (run once per upgrade, before starting the services)."""
+    catalog = open_catalog_or_fail(settings_from(ctx))  # opening the catalog applies pending migrations
+    with catalog.engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+    catalog.close()
+    typer.echo(f"catalog schema at revision {revision}")
