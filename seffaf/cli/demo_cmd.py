@@ -41,13 +41,14 @@ from seffaf.evidence.signing import SigningKeyError
 from seffaf.logs import configure_logging
 
 DEMO_CENTER = "demo-1"
+DEMO_WINDOWS = 4  # the scripted incidents at three windows, an ordinary one at the fourth
 
 
 def demo(
     ctx: typer.Context,
     windows: Annotated[
         int, typer.Option(min=MIN_WINDOWS, max=8, help="Simulated windows (one camera each); the incidents need 3.")
-    ] = MIN_WINDOWS,
+    ] = DEMO_WINDOWS,
     serve: Annotated[bool, typer.Option(help="Serve the review app afterwards (Ctrl-C stops it).")] = True,
     host: Annotated[str, typer.Option(help="Address the review app listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port the review app listens on.")] = 8000,

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from policies.loader import load_ruleset
 from review_app.app import create_app
+from seffaf.cli.demo_cmd import DEMO_WINDOWS
 from seffaf.cli.main import app as cli
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
 from seffaf.config import Settings
@@ -64,12 +65,13 @@ def test_the_demo_films_a_morning_in_which_every_default_rule_finds_its_scripted
     found = re.search(r"scripted morning (\d{4}-\d{2}-\d{2})", first)
     assert found, first
     day = date.fromisoformat(found.group(1))
-    plan = plan_incidents("demo-1", day, "Asia/Baku", 3)
+    plan = plan_incidents("demo-1", day, "Asia/Baku", DEMO_WINDOWS)
     for incident in plan.incidents:
         assert incident.rule in first
 
     legs = _legs(day, tmp_path, env)
-    assert set(legs) == {"A901", "A902", "B901", "B902", "C901", "D901", "E901", "F901", "F902"}
+    # D941: the ordinary service at the fourth window
+    assert set(legs) == {"A901", "A902", "B901", "B902", "C901", "D901", "E901", "F901", "F902", "D941"}
     assert all(leg["coverage"] == 1.0 and leg["observations"] is not None for leg in legs.values())
     seen = {ticket: leg["observations"] for ticket, leg in legs.items()}
     assert seen["F901"]["operator_absent_s"] > _limit("operator_absent", "max_absent_s")
@@ -97,7 +99,7 @@ def test_the_demo_films_a_morning_in_which_every_default_rule_finds_its_scripted
 
     again = _run("demo", "--no-serve", cwd=tmp_path, env=env, timeout=120)
     assert "queue: accepted 0," in again
-    assert again.count("already recorded until") == 3
+    assert again.count("already recorded until") == DEMO_WINDOWS
     assert "worker: 0 job(s)" in again
     assert _legs(day, tmp_path, env) == legs
 
