@@ -9,11 +9,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from indexer.session_query import FULL_COVERAGE
 from review_app.pages import formatting, layout
-from review_app.pages.errors import http_error, validation_error
+from review_app.pages.errors import database_unavailable, http_error, validation_error
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -33,6 +34,7 @@ def install_web(app: FastAPI) -> None:
     # Pages send the signed-out to /login and show browsers error pages; /api/* keeps its JSON.
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(OperationalError, database_unavailable)
 
 
 def get_templates(request: Request) -> Jinja2Templates:

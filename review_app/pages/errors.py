@@ -7,6 +7,7 @@ repeats the refusal's detail, which names the object.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from fastapi import Request, status
@@ -18,6 +19,8 @@ from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException
 
 from review_app.pages.navigation import is_page, login_redirect, wants_html
+
+logger = logging.getLogger(__name__)
 
 TITLES = {
     status.HTTP_403_FORBIDDEN: "Not allowed",
@@ -59,3 +62,10 @@ async def validation_error(request: Request, exc: Exception) -> Response:
         return await request_validation_exception_handler(request, exc)
     fields = "; ".join(f"{error['loc'][-1]}: {error['msg']}" for error in exc.errors() if error.get("loc"))
     return error_page(request, status.HTTP_422_UNPROCESSABLE_CONTENT, fields or "the request is malformed")
+
+
+def database_unavailable(request: Request, exc: Exception) -> Response:
+    """The catalog database cannot be reached: a 503 to try again (the pool reconnects), not a bare 500."""
+    logger.error("catalog database unavailable: %s", exc)
+    answer = HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "catalog database unavailable, try again")
+    return error_answer(request, answer)
