@@ -150,12 +150,32 @@ def export_lines(data: object) -> tuple[list[Line], list[str]]:
     return lines, [f"redaction: {redaction}"]
 
 
+def scale_lines(data: object) -> tuple[list[Line], list[str]]:
+    cameras, seconds, workers = num(data, "cameras"), num(data, "seconds"), num(data, "workers")
+    jobs = get(data, "jobs", "retried")
+    retried = sum(v for v in jobs.values() if isinstance(v, int)) if isinstance(jobs, dict) else 0
+    lines = [
+        Line(f"{cameras:.0f} RTSP cameras for {seconds:g} s into SeaweedFS, {workers:.0f} workers on PostgreSQL: "
+             "video packets lost", num(data, "packets_lost"), "packets", target=Target(Bound.AT_MOST, 0)),
+        Line("same: gap records", num(data, "gaps"), "gaps", target=Target(Bound.AT_MOST, 0)),
+        Line("same: recorder CPU per camera", num(data, "recorder_cpu_percent_per_camera"), "% of a core"),
+        Line("same: segment jobs run more than once", retried, "jobs", target=Target(Bound.AT_MOST, 0)),
+    ]  # fmt: skip
+    load = [f"{v:.1f}" for v in items(data, "load_average_before") if isinstance(v, int | float)]
+    verdict = "passed" if get(data, "ok") is True else "FAILED"
+    start_load = load[0] if load else "?"
+    return lines, [
+        f"{num(data, 'segments'):.0f} segments; all checks {verdict}; 1-min load average at start {start_load}"
+    ]
+
+
 READERS: dict[str, tuple[str, str, Callable[[object], tuple[list[Line], list[str]]]]] = {
     "recorder": ("Recorder", "python -m bench.recorder", recorder_lines),
     "ingest": ("Ingest", "python -m bench.ingest", ingest_lines),
     "link": ("Linker", "python -m bench.link", link_lines),
     "analytics": ("Analytics", "python -m bench.analytics", analytics_lines),
     "export": ("Evidence export", "python -m bench.export", export_lines),
+    "scale": ("Scale", "python -m bench.scale", scale_lines),
 }
 
 
