@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from review_app.audit.entries import AuditAction
 from review_app.audit.log import AuditLog
-from review_app.auth.dependencies import CurrentUser, require_roles
-from review_app.auth.roles import Role, User
+from review_app.auth.dependencies import CurrentUser
+from review_app.auth.roles import User
 from review_app.deps import AppServices, ServicesDep
 from review_app.findings.detail import finding_detail
-from review_app.findings.guards import refusal_error, visible_finding
+from review_app.findings.guards import Reviewer, refusal_error, visible_finding
 from review_app.findings.models import (
     FindingDetail,
     QueuePage,
@@ -30,7 +30,6 @@ from review_app.findings.reviews import FindingReviews, ReviewRefused
 from review_app.findings.scope import actor_of, scope_of
 
 router = APIRouter(prefix="/api/v1", tags=["findings"])
-Reviewer = Annotated[User, Depends(require_roles(Role.REVIEWER, Role.SENIOR_REVIEWER))]
 
 
 def audited_queue(session: Session, filters: QueueFilter, user: User, services: AppServices) -> QueuePage:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, status
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
 from sqlalchemy.orm import Session
 
 from policies.verdict_flow import Refusal, Refused
 from review_app.auth.denials import AuditedDenial, Denial, not_found, not_found_unless
-from review_app.auth.roles import User
+from review_app.auth.dependencies import require_roles
+from review_app.auth.roles import Role, User
 from review_app.deps import AppServices
 from review_app.findings.reviews import FindingReviews
 from review_app.findings.scorecard import operator_centers
 from seffaf.catalog.finding_tables import FindingRow
 from seffaf.catalog.review_tables import SampleRow
+
+# Who may judge findings and samples, for the API and the pages.
+Reviewer = Annotated[User, Depends(require_roles(Role.REVIEWER, Role.SENIOR_REVIEWER))]
 
 # Refusals about the finding's state (nothing to do with who asks) are conflicts; the rest are the person's.
 _CONFLICTS = frozenset({Refusal.FINAL, Refusal.ALREADY_ESCALATED})

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from policies.verdict_flow import Refusal, ReviewStatus
-from review_app.auth.dependencies import CurrentUser, require_roles
-from review_app.auth.roles import Role, User
+from review_app.auth.dependencies import CurrentUser
+from review_app.auth.roles import User
 from review_app.deps import AppServices, ServicesDep
 from review_app.findings.api import audited_detail, audited_queue
-from review_app.findings.guards import refusal_error, visible_finding
+from review_app.findings.guards import Reviewer, refusal_error, visible_finding
 from review_app.findings.models import FindingDetail, ReplyIn, VerdictIn
 from review_app.findings.page_forms import PAGE_SIZE, QueueForm, page_link, parse_form, queue_filter
 from review_app.findings.reviews import FindingReviews, ReviewRefused
@@ -31,7 +31,6 @@ from review_app.pages.search_form import paging
 from review_app.web import TemplatesDep
 
 router = APIRouter(include_in_schema=False)
-Reviewer = Annotated[User, Depends(require_roles(Role.REVIEWER, Role.SENIOR_REVIEWER))]
 STATUSES = ["pending", *(s.value for s in ReviewStatus), "all"]
 SEVERITIES = ["high", "medium", "low"]
 UNPROCESSABLE = status.HTTP_422_UNPROCESSABLE_CONTENT

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from review_app.auth.dependencies import CurrentUser, require_roles
-from review_app.auth.roles import Role, User
+from review_app.auth.dependencies import CurrentUser
 from review_app.deps import ServicesDep
-from review_app.findings.guards import visible_sample
+from review_app.findings.guards import Reviewer, visible_sample
 from review_app.findings.models import SampleOutcome
 from review_app.findings.page_forms import PAGE_SIZE, PeriodForm, SampleForm, page_link, parse_form, sample_filter
 from review_app.findings.samples import SampleAlreadyReviewed, review_sample
@@ -22,7 +21,6 @@ from review_app.pages.search_form import paging
 from review_app.web import TemplatesDep
 
 router = APIRouter(include_in_schema=False)
-Reviewer = Annotated[User, Depends(require_roles(Role.REVIEWER, Role.SENIOR_REVIEWER))]
 
 
 @router.get("/samples", response_class=HTMLResponse)

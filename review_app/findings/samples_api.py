@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from review_app.audit.entries import AuditAction
 from review_app.audit.log import AuditLog
-from review_app.auth.dependencies import CurrentUser, require_roles
-from review_app.auth.roles import Role, User
+from review_app.auth.dependencies import CurrentUser
+from review_app.auth.roles import User
 from review_app.deps import AppServices, ServicesDep
-from review_app.findings.guards import visible_operator_centers, visible_sample
+from review_app.findings.guards import Reviewer, visible_operator_centers, visible_sample
 from review_app.findings.models import SamplePage, SampleReviewIn, SampleView, Scorecard
 from review_app.findings.samples import (
     SampleAlreadyReviewed,
@@ -28,7 +28,6 @@ from review_app.findings.scope import scope_of
 from review_app.findings.scorecard import scorecard
 
 router = APIRouter(prefix="/api/v1", tags=["findings"])
-Reviewer = Annotated[User, Depends(require_roles(Role.REVIEWER, Role.SENIOR_REVIEWER))]
 DEFAULT_PERIOD_DAYS = 30
 
 
