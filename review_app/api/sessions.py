@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from indexer.session_views import SessionFilter, VisitView, get_visit, search_page
-from policies.finding_views import FindingFilter, FindingView, search_findings
+from policies.finding_views import FindingView
 from review_app.audit.entries import AuditAction
 from review_app.audit.log import AuditLog
 from review_app.auth.denials import not_found, not_found_unless
@@ -18,6 +18,7 @@ from review_app.auth.dependencies import CurrentUser
 from review_app.auth.roles import User
 from review_app.auth.scope import sees_all_centers
 from review_app.deps import AppServices, ServicesDep
+from review_app.pages.visit_findings import findings_by_leg
 from seffaf.catalog.audit_tables import DetailValue
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
@@ -103,8 +104,8 @@ def read_session(visit_id: int, user: CurrentUser, services: ServicesDep) -> Ses
             raise not_found("session", str(visit_id))
         allowed = services.access.can_access_all(user, visit.center, [leg.operator for leg in visit.legs])
         not_found_unless(allowed, user, "session", str(visit_id))
-        asked = FindingFilter(ticket=visit.ticket, center=visit.center, service_date=visit.service_date, limit=1000)
-        findings = [f for f in search_findings(session, asked) if f.subject.startswith("leg:")]
+        by_leg = findings_by_leg(session, visit)  # the session page's own matching of findings to legs
+        findings = sorted((f for leg in by_leg.values() for f in leg), key=lambda f: (f.start, f.id))
         AuditLog(session, services.clock).append(AuditAction.SESSION_VIEW, actor=user.username,
                                                  object_type="session", object_id=str(visit_id))  # fmt: skip
     return SessionDetail(session=visit, findings=findings)

@@ -103,6 +103,9 @@ def test_finding_and_coverage_filters(web: ReviewApp, visits: dict[str, int]) ->
     assert tickets(web, finding_status="confirmed") == (1, ["A042"])
     assert tickets(web, finding_status="open") == (0, [])
     assert tickets(web, coverage_below_full=True) == (2, ["A042", "B001"])  # no footage linked at all
+    detail = web.client.get(f"/api/v1/sessions/{visits['A042']}").json()
+    assert [(f["rule_id"], f["status"]) for f in detail["findings"]] == [("operator_absent", "confirmed")]
+    assert web.client.get(f"/api/v1/sessions/{visits['B001']}").json()["findings"] == []
 
 
 def test_bad_filters_name_the_field_and_strangers_are_refused(web: ReviewApp, visits: dict[str, int]) -> None:
