@@ -222,14 +222,15 @@ class CameraSession:
         if opened.gap_before is not None:
             if gap_needed(opened.gap_before.start, start, tolerance):
                 self._write_gap(opened.gap_before, start)
-        elif self._reanchored_by_s is None and gap_needed(self.chain.accounted_until, start, tolerance):
+        elif gap_needed(self.chain.accounted_until, start, tolerance):
             assert self.chain.accounted_until is not None
-            jump = PendingGap(
-                start=self.chain.accounted_until,
-                cause=GapCause.SOURCE_DISCONTINUITY,
-                detail="stream time jumped forward",
-            )
-            self._write_gap(jump, start)
+            if self._reanchored_by_s is None:
+                cause, detail = GapCause.SOURCE_DISCONTINUITY, "stream time jumped forward"
+            else:
+                # Nothing was lost, but the wall clock now skips a span: say why, or it reads as missing footage.
+                cause = GapCause.CLOCK_STEP
+                detail = f"wall clock stepped {self._reanchored_by_s:+.3f}s against stream time; stream was continuous"
+            self._write_gap(PendingGap(start=self.chain.accounted_until, cause=cause, detail=detail), start)
 
     def close_gap(self, pending: PendingGap, end: datetime) -> None:
         """Record an interruption that ends without new footage (the recorder is stopping)."""

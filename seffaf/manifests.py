@@ -31,6 +31,8 @@ class GapCause(StrEnum):
     RECORDER_DOWN = "recorder_down"
     SPOOL_FULL = "spool_full"
     SOURCE_DISCONTINUITY = "source_discontinuity"
+    # The host clock jumped ahead: stream time is continuous, the skipped wall-clock span has no footage.
+    CLOCK_STEP = "clock_step"
 
 
 class _Frozen(BaseModel):

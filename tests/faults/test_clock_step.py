@@ -4,7 +4,8 @@ A live camera (MPEG-TS over TCP, generated at test time) feeds the real supervis
 its wall clock is a test clock that moves one frame per packet, so the step lands on a known
 frame whatever the machine's speed. The policy under test (recorder/clocking.py, session.py):
 durations come from stream time, a disagreement beyond the clock tolerance re-anchors the wall
-clock and is noted on the next segment's warnings, and keys lead with the sequence number.
+clock and is noted on the next segment's warnings, a forward step leaves a `clock_step` gap
+so the skipped span is explained, and keys lead with the sequence number.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from recorder.spool import Spool
 from recorder.supervisor import EXIT_OK, Supervisor
 from seffaf.cli.main import app
 from seffaf.config import RecorderConfig
-from seffaf.manifests import SegmentManifest
+from seffaf.manifests import GapCause, GapManifest, SegmentManifest
 from seffaf.storage.local import LocalObjectStore
 from seffaf.synthetic_media import SyntheticClip, write_clip
 from tests.support.footage import download, stored_manifests
@@ -171,24 +172,29 @@ def test_wall_clock_stepped_forward_then_back_keeps_keys_chain_and_durations(
     # After the step back, the wall clock revisits the hour it already recorded: keys still differ.
     assert manifests[6].start < manifests[5].start
 
-    assert list(store.list(f"gaps/{CAMERA}/")) == []  # a clock step is a note, not a gap: nothing was lost
+    # Nothing was lost, but the forward step leaves an hour with no footage: one gap says why.
+    [gap] = stored_gaps(store)
+    assert gap.cause is GapCause.CLOCK_STEP
+    assert (gap.start, gap.end) == (manifests[3].end, manifests[4].start)
+    assert (gap.end - gap.start).total_seconds() == pytest.approx(HOUR, abs=0.5)
 
     report = verify_chain(store)
     assert report["segments_checked"] == 8
     assert report["problems"] == [], report  # every hash and chain link verifies
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: a forward wall-clock step leaves an hour between seq 4's end and seq 5's start that the "
-    "recorder notes only as a warning; verify-chain counts it as an unexplained hole (footage missing)",
-)
 def test_wall_clock_stepped_forward_leaves_a_chain_that_verifies_intact(tmp_path: Path, tcp_camera: TcpCamera) -> None:
     store = record_live(tmp_path, tcp_camera, {STEP_FORWARD_AT: HOUR})
     assert [m.seq for m in stored_manifests(store, CAMERA)] == list(range(1, 9))
+    [gap] = stored_gaps(store)
+    assert gap.cause is GapCause.CLOCK_STEP
     report = verify_chain(store)
     assert report["unexplained_holes"] == [], report
     assert report["intact"], report
+
+
+def stored_gaps(store: LocalObjectStore) -> list[GapManifest]:
+    return [GapManifest.model_validate_json(store.get(info.key)) for info in store.list(f"gaps/{CAMERA}/")]
 
 
 def verify_chain(store: LocalObjectStore) -> VerifyReport:
