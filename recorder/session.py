@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from typing import cast
@@ -30,6 +30,8 @@ from seffaf.keys import SegmentKey
 from seffaf.manifests import GapCause
 
 logger = logging.getLogger(__name__)
+# Below any frame interval: a keyframe this close to where the chain ends is where it ends.
+RESUME_SLACK = timedelta(seconds=0.005)
 
 
 class SessionEnd(StrEnum):
@@ -75,6 +77,7 @@ class CameraSession:
         self._video_tb = self._audio_tb = 0.0
         self._copy_audio = False
         self._live = camera.is_live
+        self._resume_at: datetime | None = None
 
     def run(self) -> SessionResult:
         container = open_source(
@@ -98,6 +101,7 @@ class CameraSession:
             logger.error("camera %s: %s", self.camera.camera, audio.warning)
         if not self.camera.is_live and self._start_time is None:
             self._start_time = file_start_time(container)
+        self._resume_at = self._resume_point()
         streams = [video] if audio.route is None or audio_stream is None else [video, audio_stream]
         # Per-packet arithmetic in floats: Fractions cost more than the remux itself.
         self._video_tb = float(video.time_base or Fraction(1, 90_000))
@@ -112,7 +116,8 @@ class CameraSession:
             # timestamp: hold it and place it one frame before the next timed packet.
             untimed: av.Packet[VideoStream] | None = None
             for packet in container.demux(streams):
-                if stop.is_set():
+                # A file stops on a keyframe, so the footage a later run adds continues without a hole.
+                if stop.is_set() and (self._live or (packet.stream is video and packet.is_keyframe)):
                     end, detail = SessionEnd.STOPPED, "stop requested"
                     break
                 if packet.size == 0:
@@ -145,6 +150,15 @@ class CameraSession:
         self._close_segment()
         return SessionResult(end, connected=self._clock_map.anchored, detail=detail)
 
+    def _resume_point(self) -> datetime | None:
+        """Where a file whose start is already recorded (an interrupted import) continues: the chain's end."""
+        until, start = self.chain.accounted_until, self._start_time
+        if self._live or until is None or start is None or until <= start:
+            return None
+        logger.info("camera %s: footage up to %s is already recorded; continuing from there", self.camera.camera,
+                    until.isoformat())  # fmt: skip
+        return until
+
     @staticmethod
     def _frame_ticks(video: VideoStream) -> int:
         rate = video.guessed_rate or video.average_rate or Fraction(25)
@@ -160,6 +174,10 @@ class CameraSession:
             if not keyframe:
                 return True  # undecodable without its keyframe
             self._clock_map.anchor(t, self._start_time or self._clock())
+        if self._resume_at is not None:
+            if not keyframe or self._clock_map.provisional_start(t) < self._resume_at - RESUME_SLACK:
+                return True  # recorded by the earlier run
+            self._resume_at = None
         if self._live:
             self._clock_map.observe(t, self._clock())
         writer = self._writer

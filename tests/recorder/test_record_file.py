@@ -15,11 +15,11 @@ from tests.support.footage import decode_file, download, stored_manifests
 START = "2026-05-01T09:00:00+04:00"
 
 
-def record_file(tmp_path: Path, clip: Path, camera: str = "w1", *extra: str) -> LocalObjectStore:
+def record_file(tmp_path: Path, clip: Path, camera: str = "w1", *extra: str, start: str = START) -> LocalObjectStore:
     store_dir = tmp_path / "objects"
     result = seffaf(
         "record", "--camera", camera, "--source", str(clip), "--storage", store_dir.as_uri(),
-        "--spool", str(tmp_path / "spool"), "--start-time", START, "--center", "baku-1", "--window", "7", *extra,
+        "--spool", str(tmp_path / "spool"), "--start-time", start, "--center", "baku-1", "--window", "7", *extra,
         cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -79,7 +79,7 @@ def test_stored_objects_match_their_manifests(tmp_path: Path, g711_clip: Path) -
 
 def test_second_recording_continues_the_sequence_and_chain(tmp_path: Path, g711_clip: Path) -> None:
     record_file(tmp_path, g711_clip)
-    store = record_file(tmp_path, g711_clip)
+    store = record_file(tmp_path, g711_clip, start="2026-05-01T10:00:00+04:00")  # the next hour's footage
     manifests = stored_manifests(store, "w1")
     assert [m.seq for m in manifests] == [1, 2, 3, 4, 5, 6]
     assert manifests[3].prev_sha256 == manifests[2].sha256
