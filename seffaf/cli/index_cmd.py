@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import signal
 import threading
 from dataclasses import asdict
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -15,6 +13,7 @@ from indexer.linker import DEFAULT_PAD_S
 from indexer.service import Indexer
 from policies.evaluate_job import enqueue_evaluations
 from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from
+from seffaf.cli.stop_signals import install_stop_signals
 from seffaf.clock import utcnow
 from seffaf.logs import configure_logging
 
@@ -35,12 +34,7 @@ def index(
     stop = threading.Event()
     if follow:
         configure_logging(json_lines=True)
-
-        def handle(_signum: int, _frame: FrameType | None) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, handle)
-        signal.signal(signal.SIGINT, handle)
+        install_stop_signals(stop)
     while True:
         result = indexer.run_once()
         with catalog.sessions() as session, session.begin():

@@ -18,20 +18,12 @@ from recorder.source import CameraSpec, SourceError
 from recorder.spool import Spool, SpoolError
 from recorder.supervisor import RecorderSetupError, Supervisor
 from seffaf.cli.common import build_store, fail, parse_time_option, settings_from, user_errors
+from seffaf.cli.stop_signals import install_stop_signals
 from seffaf.clock import utcnow
 from seffaf.logs import configure_logging
 from seffaf.sites import SitesError, load_sites
 
 logger = logging.getLogger(__name__)
-
-
-def _install_stop_handlers(stop: threading.Event) -> None:
-    def handle(signum: int, _frame: FrameType | None) -> None:
-        logger.info("signal %s: closing the current segment and stopping", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
 
 
 def record(
@@ -69,7 +61,7 @@ def record(
     if metrics_port is not None:
         metrics.serve(metrics_port)
     stop = threading.Event()
-    _install_stop_handlers(stop)
+    install_stop_signals(stop, announce="closing the current segment and stopping")
     supervisor = Supervisor(
         spec, Spool(settings.resolved_spool_dir, spec.camera), store, settings.recorder, metrics, utcnow, stop,
         wait_for_camera=wait_for_camera, start_time=parse_time_option(start_time, "--start-time"),

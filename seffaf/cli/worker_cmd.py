@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
 import threading
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -17,6 +15,7 @@ from policies.readiness import EVALUATE_LEG
 from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from, user_errors
 from seffaf.cli.findings_cmd import RulesOption
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
+from seffaf.cli.stop_signals import install_stop_signals
 from seffaf.clock import utcnow
 from seffaf.logs import configure_logging
 
@@ -43,12 +42,7 @@ def worker(
     }
     runner = Worker(catalog.sessions, handlers, utcnow, name, lease)
     stop = threading.Event()
-
-    def handle(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
+    install_stop_signals(stop)
     if once:
         while not stop.is_set() and runner.run_one():
             pass
