@@ -5,10 +5,13 @@ the session it was scripted for, and nothing else that morning. A second run cha
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import zipfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,15 +21,15 @@ from typer.testing import CliRunner
 
 from policies.loader import load_ruleset
 from review_app.app import create_app
-from seffaf.cli.demo_cmd import DEMO_WINDOWS
+from seffaf.cli.demo_cmd import DEMO_WINDOWS, EXIT_INTERRUPTED
 from seffaf.cli.main import app as cli
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
 from seffaf.config import Settings
 from seffaf.demo_cameras import camera_id
 from seffaf.demo_incidents import plan_incidents
-from tests.support.cli import seffaf
+from tests.support.cli import seffaf, seffaf_process
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(500)]
 
 BAKU = ZoneInfo("Asia/Baku")
 PARAMS = {rule.id: rule.params for rule in load_ruleset(DEFAULT_RULESET).ruleset.rules}
@@ -57,11 +60,37 @@ def _legs(day: date, cwd: Path, env: dict[str, str]) -> dict[str, dict[str, Any]
     return legs
 
 
+def _stopped_by_ctrl_c(cwd: Path, env: dict[str, str], data: Path) -> str:
+    """Start the demo and press Ctrl-C (SIGINT to its process group, as a terminal does) once the first camera's
+    first segment is in the store; the demo must stop by itself, say so, and leave no traceback."""
+    log = cwd / "stopped-demo.log"
+    demo = seffaf_process("demo", "--no-serve", cwd=cwd, env=env, log=log)
+    first_camera = data / "objects" / "segments" / camera_id("demo-1", 1)
+    try:
+        deadline = monotonic() + 240
+        while not (first_camera.is_dir() and any(first_camera.rglob("*.json"))):
+            assert demo.poll() is None and monotonic() < deadline, log.read_text()
+            sleep(0.1)
+        os.killpg(demo.pid, signal.SIGINT)
+        assert demo.wait(timeout=60) == EXIT_INTERRUPTED, log.read_text()
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+    output = log.read_text()
+    assert "Stopped. What was finished is kept" in output and "Traceback" not in output, output
+    return output
+
+
 def test_the_demo_films_a_morning_in_which_every_default_rule_finds_its_scripted_incident(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"SEFFAF_DATA_DIR": str(data), "SEFFAF_DATABASE_URL": f"sqlite:///{data}/catalog.sqlite3",
            "SEFFAF_STORAGE_URL": (data / "objects").as_uri(), "SEFFAF_SPOOL_DIR": str(data / "spool")}  # fmt: skip
+    # Stopped while recording, then run again: it continues, and everything below holds as for an unbroken run.
+    stopped = _stopped_by_ctrl_c(tmp_path, env, data)
+    part_way = re.search(r"^  demo-1-w01: stopped part-way; (\d+) segment", stopped, re.M)
     first = _run("demo", "--no-serve", cwd=tmp_path, env=env, timeout=300)
+    if part_way and int(part_way.group(1)) > 0:
+        assert re.search(r"^  demo-1-w01: [0-9.]+ min recorded \(continued\)", first, re.M), first
     found = re.search(r"scripted morning (\d{4}-\d{2}-\d{2})", first)
     assert found, first
     day = date.fromisoformat(found.group(1))
