@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,6 +17,8 @@ from seffaf.manifests import AudioStatus
 
 LIVE_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "rtmps", "http", "https", "udp", "tcp", "srt", "rtp"})
 MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "ac3", "eac3", "alac"})
+# Demuxers whose AAC arrives ADTS-framed ("aac" is FFmpeg's raw ADTS demuxer).
+ADTS_CONTAINERS = frozenset({"mpegts", "aac"})
 
 
 class SourceError(Exception):
@@ -109,16 +112,57 @@ class AudioChoice:
     warning: str | None = None
 
 
+class AudioHandling(StrEnum):
+    COPY = "copy"
+    COPY_STRIP_ADTS = "copy_strip_adts"  # AAC behind ADTS headers: copied, headers become an AudioSpecificConfig
+    TRANSCODE = "transcode"
+    LOST = "lost"
+
+
+@dataclass(frozen=True)
+class AudioSourceFacts:
+    """What the audio route depends on, read from the demuxed stream."""
+
+    codec: str
+    container: str
+    has_extradata: bool
+    sample_rate: int
+    has_layout: bool
+
+
+def audio_handling(facts: AudioSourceFacts) -> AudioHandling:
+    """Copy whenever MP4 can carry the frames as they are; transcode only what it cannot."""
+    if facts.codec == "aac" and (facts.container in ADTS_CONTAINERS or not facts.has_extradata):
+        # Without an AudioSpecificConfig the frames are ADTS-framed (MPEG-TS, raw .aac): only the
+        # headers can supply one. The filter passes frames that carry no header through untouched.
+        return AudioHandling.COPY_STRIP_ADTS
+    if facts.codec in MP4_AUDIO_CODECS:
+        return AudioHandling.COPY
+    if not facts.sample_rate or not facts.has_layout:
+        return AudioHandling.LOST
+    return AudioHandling.TRANSCODE
+
+
 def choose_audio(stream: av.audio.stream.AudioStream | None) -> AudioChoice:
     """Copy what MP4 carries; transcode the rest (G.711) to AAC; never drop silently."""
     if stream is None:
         return AudioChoice(None, AudioStatus.SOURCE_HAS_NONE, None)
     codec = stream.codec_context.name
-    if codec in MP4_AUDIO_CODECS:
-        return AudioChoice(CopyAudio(stream), AudioStatus.COPIED, codec)
-    if not stream.sample_rate or stream.codec_context.layout is None:
+    facts = AudioSourceFacts(
+        codec=codec,
+        container=stream.container.format.name,
+        has_extradata=bool(stream.codec_context.extradata),
+        sample_rate=stream.sample_rate or 0,
+        has_layout=stream.codec_context.layout is not None,
+    )
+    handling = audio_handling(facts)
+    if handling in (AudioHandling.COPY, AudioHandling.COPY_STRIP_ADTS):
+        return AudioChoice(
+            CopyAudio(stream, strip_adts=handling is AudioHandling.COPY_STRIP_ADTS), AudioStatus.COPIED, codec
+        )
+    if handling is AudioHandling.LOST:
         return AudioChoice(None, AudioStatus.LOST, None, f"audio {codec} has no sample rate or layout: cannot be kept")
-    layout = stream.codec_context.layout.name
+    layout = stream.codec_context.layout.name if stream.codec_context.layout is not None else ""
     if layout not in ("mono", "stereo"):
         layout = "mono" if stream.codec_context.channels == 1 else "stereo"
     return AudioChoice(TranscodeAudio(codec, stream.sample_rate, layout), AudioStatus.TRANSCODED, "aac")

@@ -1,13 +1,15 @@
 """One fragmented-MP4 segment being written to the spool as a `.part` file.
 
-Video packets are copied (never decoded); audio is copied or, for codecs MP4 cannot
-carry (G.711), encoded to AAC here. Fragments are cut at most every `fragment_s`, so a
+Video packets are copied (never decoded); audio is copied (ADTS-framed AAC through FFmpeg's
+`aac_adtstoasc`, which only moves its header into an AudioSpecificConfig) or, for codecs MP4
+cannot carry (G.711), encoded to AAC here. Fragments are cut at most every `fragment_s`, so a
 crash loses at most that much; the file is fsynced once a second and on close.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -16,15 +18,23 @@ from pathlib import Path
 
 import av
 from av.audio.resampler import AudioResampler
+from av.bitstream import BitStreamFilterContext
+
+logger = logging.getLogger(__name__)
 
 FSYNC_INTERVAL_S = 1.0
+BASE_MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
 
 
 @dataclass(frozen=True)
 class CopyAudio:
-    """Audio the MP4 container carries as it is (AAC, MP3, Opus...)."""
+    """Audio the MP4 container carries as it is (AAC, MP3, Opus...).
+
+    `strip_adts`: AAC behind ADTS headers (MPEG-TS): same frames, headers turned into the config MP4 needs.
+    """
 
     template: av.audio.stream.AudioStream
+    strip_adts: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,24 +71,33 @@ class SegmentWriter:
         self.start_s = start_s
         self.stats = SegmentStats()
         self._video_in_tb = video_template.time_base or Fraction(1, 90_000)
+        strip_adts = isinstance(audio, CopyAudio) and audio.strip_adts
+        # The AudioSpecificConfig comes out of the filter with the first audio frame, after the
+        # first video packet: hold the moov until the first fragment so its esds carries it.
+        movflags = BASE_MOVFLAGS + ("+delay_moov" if strip_adts else "")
         self._container = av.open(
             str(path),
             "w",
             format="mp4",
             options={
-                "movflags": "frag_keyframe+empty_moov+default_base_moof",
+                "movflags": movflags,
                 "frag_duration": str(int(fragment_s * 1_000_000)),
                 "flush_packets": "1",
             },
         )
         self._video = self._container.add_stream_from_template(video_template)
         self._audio_copy: av.audio.stream.AudioStream | None = None
+        self._adts_filter: BitStreamFilterContext | None = None
+        self._adts_errors = 0
         self._audio_encoder: av.audio.stream.AudioStream | None = None
         self._resampler: AudioResampler | None = None
         self._last_audio_dts: int | None = None
         self._audio_base: int | None = None
         if isinstance(audio, CopyAudio):
             self._audio_copy = self._container.add_stream_from_template(audio.template)
+            if audio.strip_adts:
+                # One filter per segment: each file needs the config on its own first frame.
+                self._adts_filter = BitStreamFilterContext("aac_adtstoasc", audio.template)
         elif isinstance(audio, TranscodeAudio):
             encoder = self._container.add_stream("aac", rate=audio.sample_rate, layout=audio.layout)
             encoder.bit_rate = audio.bit_rate
@@ -120,6 +139,11 @@ class SegmentWriter:
 
     def add_audio_packet(self, packet: av.Packet[av.audio.stream.AudioStream], pts: int, dts: int | None) -> None:
         """Copy mode: rebase to the segment start, keep timestamps strictly increasing (hot path)."""
+        if self._adts_filter is not None:
+            stripped = self._strip_adts(packet)
+            if stripped is None:
+                return
+            packet = stripped
         base = self._audio_base
         if base is None:
             base = self._audio_base = round(self.start_s / (packet.time_base or Fraction(1, 90_000)))
@@ -136,6 +160,21 @@ class SegmentWriter:
         packet.stream = self._audio_copy
         self._container.mux_one(packet)
         self.stats.audio_packets += 1
+
+    def _strip_adts(
+        self, packet: av.Packet[av.audio.stream.AudioStream]
+    ) -> av.Packet[av.audio.stream.AudioStream] | None:
+        """The raw AAC frame (the first also carries the config); a frame with a damaged header is skipped."""
+        assert self._adts_filter is not None
+        try:
+            filtered = self._adts_filter.filter(packet)
+        except av.FFmpegError as exc:
+            self._adts_errors += 1
+            if self._adts_errors == 1:  # once per segment: a broken encoder would flood the log
+                logger.warning("%s: AAC frame with a damaged ADTS header skipped: %s", self.path, exc)
+            return None
+        # aac_adtstoasc turns one frame into one frame.
+        return filtered[0] if filtered else None
 
     def add_audio_frame(self, frame: av.AudioFrame, frame_s: float) -> None:
         """Transcode mode: place the frame at its offset in the segment, then encode."""
