@@ -47,7 +47,7 @@ def create_app(
         catalog = open_catalog(settings.resolved_database_url)
         object_store = store or open_store(parse_storage_url(settings.resolved_storage_url))
         if isinstance(object_store, S3ObjectStore):
-            object_store.ensure_bucket()
+            object_store.ensure_bucket(settings.storage.object_lock)
         app.state.services = AppServices(
             catalog=catalog,
             ingest=IngestService(catalog.sessions, EventArchive(object_store), clock),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
+from seffaf.storage.object_lock import MEANING, ObjectLockPolicy
 from seffaf.toml_files import read_toml
 
 DEFAULT_DATA_DIR = Path("seffaf-data")
@@ -15,6 +17,16 @@ DEFAULT_DATA_DIR = Path("seffaf-data")
 
 class ConfigError(ValueError):
     """Configuration that cannot be used; the message names the field."""
+
+
+class StorageConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    object_lock: ObjectLockPolicy = Field(
+        ObjectLockPolicy.CREATE,
+        description="S3 object lock, which lets the store itself enforce legal holds: "
+        + "; ".join(f"{policy.value}: {meaning}" for policy, meaning in MEANING.items())
+        + ". Object lock can only be chosen when a bucket is made.",
+    )
 
 
 class RecorderConfig(BaseModel):
@@ -92,10 +104,20 @@ class Settings(BaseSettings):
     storage_url: str | None = Field(None, description="file:///abs/path or s3://ACCESS:SECRET@HOST:PORT/BUCKET")
     database_url: str | None = Field(None, description="SQLAlchemy URL; SQLite under data_dir by default.")
     spool_dir: Path | None = Field(None, description="Recorder spool; data_dir/spool by default.")
+    storage: StorageConfig = Field(default_factory=StorageConfig)
     recorder: RecorderConfig = Field(default_factory=RecorderConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+
+    @model_validator(mode="after")
+    def _object_lock_needs_s3(self) -> Self:
+        # The local-disk store has no object lock: "require" could never be met, so say so at once.
+        if self.storage.object_lock is ObjectLockPolicy.REQUIRE and urlsplit(self.resolved_storage_url).scheme != "s3":
+            raise ValueError(
+                'storage.object_lock = "require" needs an s3:// storage_url: the local-disk store has no object lock'
+            )
+        return self
 
     @property
     def resolved_storage_url(self) -> str:

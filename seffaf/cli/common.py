@@ -15,7 +15,7 @@ import typer
 from seffaf.catalog.connect import Catalog, CatalogError, open_catalog
 from seffaf.clock import require_utc
 from seffaf.config import ConfigError, Settings, load_settings
-from seffaf.storage.base import ObjectStore, StoreError
+from seffaf.storage.base import ObjectLockRequiredError, ObjectStore, StoreError
 from seffaf.storage.s3 import S3ObjectStore
 from seffaf.storage.url import StorageUrlError, open_store, parse_storage_url
 
@@ -55,7 +55,9 @@ def build_store(
         store = open_store(parse_storage_url(settings.resolved_storage_url, "storage URL"))
     if create_bucket and isinstance(store, S3ObjectStore):
         try:
-            store.ensure_bucket()
+            store.ensure_bucket(settings.storage.object_lock)
+        except ObjectLockRequiredError as exc:  # the operator's rule, not an outage: never start without it
+            fail(str(exc))
         except StoreError as exc:
             if on_unreachable is None:
                 fail(str(exc))

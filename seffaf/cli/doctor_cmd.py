@@ -84,7 +84,7 @@ def run_checks(settings: Settings, clock: Clock) -> DoctorReport:
     checks = [
         judge_database(database),
         judge_store(store),
-        judge_object_lock(store),
+        judge_object_lock(store, settings.storage.object_lock),
         judge_skew("clock vs database", "the database", database.clock)
         if database.dialect != "sqlite"
         else CheckResult(name="clock vs database", status=Status.OK, message="SQLite: same host, same clock"),

@@ -10,6 +10,7 @@ from seffaf.doctor.observations import (
     StoreObservation,
 )
 from seffaf.doctor.results import CheckResult, Status
+from seffaf.storage.object_lock import SETTING, BucketAction, BucketState, ObjectLockPolicy, decide_bucket, in_force
 
 # Segment keys, visit coverage and audit times all come from clocks: a few seconds apart already
 # misplaces a 10 s segment against a ticket; half a minute makes legs miss their footage.
@@ -138,20 +139,30 @@ def judge_store(obs: StoreObservation) -> CheckResult:
                        message=f"{obs.location}: wrote, read back and deleted a probe object")  # fmt: skip
 
 
-def judge_object_lock(obs: StoreObservation) -> CheckResult:
+def judge_object_lock(obs: StoreObservation, policy: ObjectLockPolicy) -> CheckResult:
     name = "object lock"
-    measured = {"kind": obs.kind, "object_lock": obs.object_lock, "versioning": obs.versioning}
+    measured = {"kind": obs.kind, "object_lock": obs.object_lock, "versioning": obs.versioning,
+                "setting": policy.value}  # fmt: skip
+    setting = in_force(policy)
     if obs.capabilities_error is not None or obs.object_lock is None:
         cause = plain_store_error(obs.capabilities_error)
         return CheckResult(name=name, status=Status.WARN, measured=measured,
-                           message=f"unknown: could not ask the store: {cause}")  # fmt: skip
+                           message=f"unknown: could not ask the store: {cause} ({setting})")  # fmt: skip
     if obs.object_lock:
         return CheckResult(name=name, status=Status.OK, measured=measured,
-                           message="yes: legal holds are also enforced by the store itself")  # fmt: skip
-    # Not a fault: the catalog enforces holds on its own; object lock can only be chosen when a bucket is made.
-    return CheckResult(name=name, status=Status.OK, measured=measured,
-                       message="no: legal holds are enforced by the catalog only (object lock can only be "
-                               "enabled when a bucket is made)")  # fmt: skip
+                           message=f"yes: legal holds are also enforced by the store itself ({setting})")  # fmt: skip
+    if obs.kind == "local":
+        return CheckResult(name=name, status=Status.OK, measured=measured,
+                           message="no: legal holds are enforced by the catalog only (local disk has no object "
+                                   f"lock; {SETTING} applies to S3 buckets)")  # fmt: skip
+    # The decision seffaf makes when it opens the bucket: the doctor says in advance what that will do.
+    decision = decide_bucket(obs.location, BucketState.PLAIN, policy)
+    if decision.action is BucketAction.REFUSE:
+        return CheckResult(name=name, status=Status.FAIL, measured=measured,
+                           message=f"no: seffaf refuses to start: {decision.reason}")  # fmt: skip
+    # Not a fault (the catalog enforces holds on its own), but under "create" not what the setting asks for.
+    return CheckResult(name=name, status=Status.WARN if decision.warn else Status.OK, measured=measured,
+                       message=f"no: {decision.reason}")  # fmt: skip
 
 
 def judge_spool(obs: SpoolObservation, min_free_bytes: int, warn_factor: float = SPOOL_WARN_FACTOR) -> CheckResult:

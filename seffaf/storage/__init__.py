@@ -3,6 +3,7 @@
 from seffaf.storage.base import (
     ObjectInfo,
     ObjectLockedError,
+    ObjectLockRequiredError,
     ObjectNotFoundError,
     ObjectStore,
     StoreError,
@@ -12,6 +13,7 @@ from seffaf.storage.capabilities import StoreCapabilities
 
 __all__ = [
     "ObjectInfo",
+    "ObjectLockRequiredError",
     "ObjectLockedError",
     "ObjectNotFoundError",
     "ObjectStore",

@@ -39,6 +39,10 @@ class ObjectLockedError(StoreError):
         self.key = key
 
 
+class ObjectLockRequiredError(StoreError):
+    """storage.object_lock = "require" and the bucket has no object lock: the message says what to do."""
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     key: str

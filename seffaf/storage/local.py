@@ -3,6 +3,8 @@
 Objects are plain files under the root; their metadata lives in a parallel tree under
 `.meta/` so the media stays directly playable. Writes are atomic (temp file, fsync,
 rename, fsync of the directory) so a crash never leaves a half object under a key.
+It has no object lock: legal holds are the catalog's alone, `storage.object_lock` does not apply,
+and the settings refuse "require" with a file:// store.
 """
 
 from __future__ import annotations

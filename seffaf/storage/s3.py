@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -21,18 +22,28 @@ from seffaf.storage.base import (
     SHA256_METADATA_KEY,
     ObjectInfo,
     ObjectLockedError,
+    ObjectLockRequiredError,
     ObjectNotFoundError,
     ObjectStore,
     StoreError,
     StoreUnavailableError,
 )
 from seffaf.storage.capabilities import StoreCapabilities
+from seffaf.storage.object_lock import (
+    SETTING,
+    BucketAction,
+    BucketDecision,
+    BucketState,
+    ObjectLockPolicy,
+    decide_bucket,
+)
 
 USER_META_PREFIX = "x-amz-meta-"
 MISSING_CODES = frozenset({"NoSuchKey", "NoSuchObject", "ResourceNotFound"})
 # How servers say "this bucket has no object lock": AWS and SeaweedFS, then servers without the API.
 NO_LOCK_CODES = frozenset({"ObjectLockConfigurationNotFoundError", "NotImplemented", "InvalidRequest"})
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def _user_metadata(headers: Mapping[str, str]) -> dict[str, str]:
@@ -74,12 +85,41 @@ class S3ObjectStore(ObjectStore):
         except ValueError as exc:  # minio's client-side checks: bucket name, non-ASCII metadata
             raise StoreError(f"{what} {key!r} in {self.location}: {exc}") from exc
 
-    def ensure_bucket(self) -> None:
-        def make() -> None:
-            if not self._client.bucket_exists(self._bucket):
-                self._client.make_bucket(self._bucket)
+    def ensure_bucket(self, object_lock: ObjectLockPolicy = ObjectLockPolicy.CREATE) -> BucketDecision:
+        """Make the bucket when missing, with or without object lock as the policy says.
 
-        self._call("create bucket", self._bucket, make)
+        Raises ObjectLockRequiredError when the policy refuses the bucket as it is.
+        """
+        exists = self._call("look for bucket", self._bucket, lambda: self._client.bucket_exists(self._bucket))
+        decision = decide_bucket(self.location, self._state() if exists else BucketState.MISSING, object_lock)
+        if decision.action in (BucketAction.CREATE_LOCKED, BucketAction.CREATE_PLAIN):
+            self._make_bucket(decision.action is BucketAction.CREATE_LOCKED)
+            logger.info("%s", decision.reason)
+            # Ask again rather than trust the request: a server may ignore the object-lock header.
+            decision = decide_bucket(self.location, self._state(), object_lock)
+        if decision.action is BucketAction.REFUSE:
+            raise ObjectLockRequiredError(decision.reason)
+        logger.log(logging.WARNING if decision.warn else logging.INFO, "%s", decision.reason)
+        return decision
+
+    def _state(self) -> BucketState:
+        self._capabilities = None  # the bucket may have just been made: never a cached answer
+        return BucketState.LOCKED if self.capabilities().object_lock else BucketState.PLAIN
+
+    def _make_bucket(self, locked: bool) -> None:
+        try:
+            self._client.make_bucket(self._bucket, object_lock=locked)
+        except S3Error as exc:
+            if exc.code == "BucketAlreadyOwnedByYou":  # another seffaf process made it first
+                return
+            if not locked:
+                raise StoreError(f"create bucket {self.location}: {exc.code}: {exc.message}") from exc
+            raise StoreError(
+                f"create bucket {self.location} with object lock: {exc.code}: {exc.message}; if this S3 server "
+                f'has no object lock, set {SETTING} = "off" to make the bucket without it'
+            ) from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StoreUnavailableError(f"create bucket: {self.location} unreachable ({exc})") from exc
 
     def put_file(
         self,

@@ -28,6 +28,7 @@ import pytest
 import urllib3
 from minio import Minio
 
+from seffaf.storage.object_lock import ObjectLockPolicy
 from seffaf.storage.s3 import S3ObjectStore
 from seffaf.storage.url import open_store, parse_storage_url
 from tests.support.processes import (
@@ -258,5 +259,5 @@ def s3_store(seaweed_server: SeaweedServer) -> S3ObjectStore:
     bucket = f"test-{uuid.uuid4().hex[:16]}"
     store = open_store(parse_storage_url(seaweed_server.url(bucket)))
     assert isinstance(store, S3ObjectStore)
-    store.ensure_bucket()
+    store.ensure_bucket(ObjectLockPolicy.OFF)  # a plain bucket: tests of locked ones make their own
     return store
