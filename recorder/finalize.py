@@ -117,8 +117,10 @@ def commit_segment(
     return manifest, state
 
 
-def recover_leftover(spool: Spool, opened: OpenSegment, written_at: datetime) -> SegmentManifest | None:
-    """Close a segment a crash left open: cut to the last whole fragment, then commit.
+def recover_leftover(
+    spool: Spool, opened: OpenSegment, written_at: datetime, cause: str = "recorder crash"
+) -> SegmentManifest | None:
+    """Close a segment a crash (or a write that failed) left open: cut to the last whole fragment, then commit.
 
     Returns None (and drops the leftovers) when not even one fragment was complete.
     """
@@ -144,7 +146,7 @@ def recover_leftover(spool: Spool, opened: OpenSegment, written_at: datetime) ->
     if opened.gap_before is not None and opened.start > opened.gap_before.start:
         spool.add_gap(build_gap(opened, opened.seq - 1, opened.gap_before, opened.start, written_at))
     counts = probe_segment(part)
-    note = f"recovered after recorder crash: kept {fragments} complete fragments, dropped {lost_bytes} bytes"
+    note = f"recovered after {cause}: kept {fragments} complete fragments, dropped {lost_bytes} bytes"
     counts = TrackCounts(
         counts.video_packets, counts.audio_packets, counts.keyframe_offsets_s, counts.duration_s, [note]
     )

@@ -5,6 +5,7 @@ A session that fails is thrown away; the supervisor starts a fresh one after a p
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class SessionResult:
     end: SessionEnd
     connected: bool
     detail: str = ""
+    disk_full: bool = False  # SPOOL_FULL because a write failed for lack of space, not the configured minimum
 
 
 class CameraSession:
@@ -78,6 +80,7 @@ class CameraSession:
         self._copy_audio = False
         self._live = camera.is_live
         self._resume_at: datetime | None = None
+        self._disk_full = False
 
     def run(self) -> SessionResult:
         container = open_source(
@@ -145,10 +148,15 @@ class CameraSession:
                 elif self._writer is not None:
                     self._on_audio(cast("av.Packet[AudioStream]", packet), pts, dts)
         except (av.FFmpegError, OSError) as exc:
-            end, detail = SessionEnd.FAILED, f"{type(exc).__name__}: {exc}"
-            logger.warning("camera %s: stream interrupted: %s", self.camera.camera, detail)
+            if is_disk_full(exc):  # the spool's disk, not the camera: the supervisor waits for uploads to free room
+                self._disk_full = True
+                end, detail = SessionEnd.SPOOL_FULL, f"spool disk full: {exc}"
+                logger.error("camera %s: %s", self.camera.camera, detail)
+            else:
+                end, detail = SessionEnd.FAILED, f"{type(exc).__name__}: {exc}"
+                logger.warning("camera %s: stream interrupted: %s", self.camera.camera, detail)
         self._close_segment()
-        return SessionResult(end, connected=self._clock_map.anchored, detail=detail)
+        return SessionResult(end, connected=self._clock_map.anchored, detail=detail, disk_full=self._disk_full)
 
     def _resume_point(self) -> datetime | None:
         """Where a file whose start is already recorded (an interrupted import) continues: the chain's end."""
@@ -279,10 +287,12 @@ class CameraSession:
             return
         try:
             stats = writer.close()
-        except (av.FFmpegError, OSError):
+        except (av.FFmpegError, OSError) as exc:
+            self._disk_full = self._disk_full or is_disk_full(exc)
             logger.exception("camera %s: closing seq %d failed; recovering the partial file", opened.camera, opened.seq)
             writer.abort()
-            manifest = recover_leftover(self._spool, opened, self._clock())
+            cause = "the spool disk filled" if self._disk_full else "a failed close"
+            manifest = recover_leftover(self._spool, opened, self._clock(), cause)
             if manifest is not None:
                 self.chain = ChainState.after(manifest)
                 self._metrics.segment_written(manifest.size_bytes)
@@ -303,3 +313,7 @@ class CameraSession:
             logger.warning(
                 "camera %s: wall clock moved %+.3fs against stream time; re-anchored", opened.camera, clock_step_s
             )
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)

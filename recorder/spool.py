@@ -231,5 +231,9 @@ class Spool:
                     total += path.stat().st_size
         return total
 
+    def largest_ready_bytes(self) -> int:
+        """The largest segment waiting for upload (0 when none): the room its upload will free."""
+        return max((path.stat().st_size for path in self.ready_dir.glob("*.mp4")), default=0)
+
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.dir).free

@@ -22,6 +22,7 @@ from seffaf.manifests import GapCause, SegmentManifest
 from seffaf.storage.base import ObjectStore, StoreError
 
 logger = logging.getLogger(__name__)
+DISK_FULL_FLOOR_BYTES = 1 << 20
 
 EXIT_OK = 0
 EXIT_CAMERA = 2
@@ -66,6 +67,18 @@ def reconcile_chain(spool: Spool, store: ObjectStore) -> ChainState:
     if segments and segments[-1].manifest.seq > state.last_seq:
         state = ChainState.after(segments[-1].manifest)
     return state
+
+
+def spool_room_needed(min_free: int, free_now: int, largest_waiting: int | None) -> int:
+    """Free bytes to wait for before taking footage again.
+
+    Below the configured minimum: the minimum. Out of space (`largest_waiting` known): the minimum
+    may be far too low to help, so wait until uploads have freed at least one segment's worth
+    (the largest waiting), or a floor when nothing waits (the disk is full of something else).
+    """
+    if largest_waiting is None:
+        return min_free
+    return max(min_free, free_now + (largest_waiting or DISK_FULL_FLOOR_BYTES))
 
 
 class Supervisor:
@@ -154,7 +167,7 @@ class Supervisor:
                         EXIT_OK, f"camera {self.camera.camera}: file recorded to seq {chain.last_seq}"
                     )
                 if result.end is SessionEnd.SPOOL_FULL:
-                    pending = self._wait_for_spool(chain)
+                    pending = self._wait_for_spool(chain, result.disk_full)
                     continue
                 pending = session.pending_gap or self._gap_from(chain, result.detail)
             self._metrics.reconnect()
@@ -177,13 +190,17 @@ class Supervisor:
         start = chain.accounted_until or self._clock()
         return PendingGap(start=start, cause=GapCause.CAMERA_UNREACHABLE, detail=f"camera unreachable: {detail}")
 
-    def _wait_for_spool(self, chain: ChainState) -> PendingGap:
+    def _wait_for_spool(self, chain: ChainState, disk_full: bool) -> PendingGap:
         self._metrics.spool_full(True)
+        free = self._spool.free_bytes()
+        needed = spool_room_needed(
+            self._config.min_free_spool_bytes, free, self._spool.largest_ready_bytes() if disk_full else None
+        )
         logger.error(
-            "camera %s: ALARM spool has %d bytes free (minimum %d): not taking footage until uploads free space",
-            self.camera.camera, self._spool.free_bytes(), self._config.min_free_spool_bytes,
+            "camera %s: ALARM spool has %d bytes free (%s): not taking footage until uploads free %d bytes",
+            self.camera.camera, free, "out of space" if disk_full else "below its minimum", needed,
         )  # fmt: skip
-        while not self._stop.is_set() and self._spool.free_bytes() < self._config.min_free_spool_bytes:
+        while not self._stop.is_set() and self._spool.free_bytes() < needed:
             self._stop.wait(1.0)
         self._metrics.spool_full(False)
         start = chain.accounted_until or self._clock()
