@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.support.postgres",
     "tests.support.browser",
     "tests.support.recorded_leg",
+    "tests.support.recorder_daemon",
 ]
 
 

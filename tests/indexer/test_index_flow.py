@@ -5,56 +5,22 @@ from __future__ import annotations
 import json
 import signal
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from seffaf.cli.main import app
 from seffaf.keys import GapKey
 from seffaf.manifests import GapCause, GapManifest, RecorderInfo
 from seffaf.storage.local import LocalObjectStore
-from tests.support.cli import seffaf, seffaf_process
-from tests.support.queue import SITES, event, write_jsonl
-
-T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)  # 10:00 in Baku
-
-
-def at(seconds: float) -> str:
-    """Local Baku time (HH:MM:SS) T0 + seconds, for the terse event helper."""
-    return (T0 + timedelta(seconds=seconds, hours=4)).strftime("%H:%M:%S")
-
-
-def served(n: int, ticket: str, called: float, completed: float) -> list[dict[str, object]]:
-    return [
-        event(n, "ticket_issued", at(called - 60), ticket=ticket, service="tax"),
-        event(n + 1, "ticket_called", at(called), ticket=ticket, window=7, operator="3317"),
-        event(n + 2, "service_completed", at(completed), ticket=ticket, window=7),
-    ]
+from tests.support.cli import seffaf_process
+from tests.support.queue import write_jsonl
+from tests.support.served_footage import T0, record, run, served, site_env
 
 
 @pytest.fixture
 def env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    variables = {"SEFFAF_DATABASE_URL": database_url, "SEFFAF_STORAGE_URL": (tmp_path / "objects").as_uri()}
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    (tmp_path / "sites.toml").write_text(SITES)
-    assert CliRunner().invoke(app, ["sites", "load", str(tmp_path / "sites.toml")]).exit_code == 0
-    return variables
-
-
-def run(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def record(tmp_path: Path, env: dict[str, str], clip: Path, start: datetime) -> None:
-    result = seffaf("record", "--camera", "baku-1-w07", "--source", str(clip), "--start-time", start.isoformat(),
-                    "--spool", str(tmp_path / "spool"), "--center", "baku-1", "--window", "7",
-                    cwd=tmp_path, env=env)  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    return site_env(tmp_path, database_url, monkeypatch)
 
 
 def legs(ticket: str) -> list[dict[str, object]]:
@@ -114,28 +80,6 @@ def test_late_footage_and_a_recorded_gap_re_link_idempotently(
     again = json.loads(run("index", "--json"))
     assert (again["segments"], again["gaps"], again["legs_marked"]) == (0, 0, 0)
     assert legs("B001") == [after]
-
-
-def test_catalog_rebuilt_from_the_store_alone_has_the_same_sessions_links_and_coverage(
-    tmp_path: Path, env: dict[str, str], g711_clip: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    record(tmp_path, env, g711_clip, T0)
-    events = served(1, "C001", 5, 18) + served(10, "C002", 15, 40) + served(20, "C003", 60, 90)
-    run("ingest", str(write_jsonl(tmp_path / "q.jsonl", events)))
-    run("index")
-    before = json.loads(run("sessions", "--center", "baku-1", "--json"))
-
-    monkeypatch.setenv("SEFFAF_DATABASE_URL", f"sqlite:///{tmp_path}/rebuilt.sqlite3")  # an empty catalog
-    summary = json.loads(run("catalog", "rebuild", "--sites", str(tmp_path / "sites.toml"), "--json"))
-    assert summary == {"events": 9, "duplicates": 0, "segments": 3, "gaps": 0, "legs_linked": 3}
-    after = json.loads(run("sessions", "--center", "baku-1", "--json"))
-
-    def without_ids(visits: list[dict[str, object]]) -> list[dict[str, object]]:
-        return [{k: v for k, v in visit.items() if k != "id"} for visit in visits]
-
-    assert without_ids(after) == without_ids(before)
-    refused = CliRunner().invoke(app, ["catalog", "rebuild", "--sites", str(tmp_path / "sites.toml")])
-    assert refused.exit_code != 0 and "empty" in refused.output
 
 
 def test_index_follow_links_footage_as_it_arrives_and_stops_on_sigterm(
