@@ -3,9 +3,10 @@
 Inside the caller's transaction (which commits the catalog change and its audit rows together):
 new holds are locked out, held segments are refused (an audited refusal naming the cases), the
 rest have their media then manifest deleted, a deletion record is written to the store, and only
-then are the catalog rows removed (gap rows naming the deletion take their place). A crash anywhere
-before the commit leaves the catalog rows, so the next attempt finds and finishes them (deleting a
-missing object is no error).
+then are the catalog rows removed (gap rows naming the deletion take their place), with the
+segments' observations and pending jobs. A crash anywhere before the commit leaves the catalog
+rows, so the next attempt finds and finishes them (deleting a missing object is no error) and
+reuses the record the crashed attempt wrote (record_reuse.py): one record per deleted segment.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_app.audit.entries import AuditAction, AuditOutcome
@@ -25,7 +26,9 @@ from seffaf.clock import Clock
 from seffaf.keys import KeyLayoutError, SegmentKey
 from seffaf.retention.deletion_gaps import add_gap_rows
 from seffaf.retention.holds import active_holds, lock_out_new_holds
-from seffaf.retention.tombstones import DeletedSegment, DeletionCause, DeletionRecord, write_record
+from seffaf.retention.record_reuse import plan_records
+from seffaf.retention.segment_purge import PurgedRows, purge_segments
+from seffaf.retention.tombstones import DeletedSegment, DeletionCause, DeletionRecord, read_records, write_record
 from seffaf.storage.base import ObjectStore, StoreError, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -52,7 +55,13 @@ class DeletionOutcome:
     refused: list[RefusedSegment] = field(default_factory=list)
     failed: list[FailedSegment] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # keys the catalog does not (or no longer) list
-    record_key: str | None = None
+    record_keys: list[str] = field(default_factory=list)  # the records naming the deleted segments
+    purged: PurgedRows = field(default_factory=PurgedRows)
+
+    @property
+    def record_key(self) -> str | None:
+        """The record naming the deleted segments; the new one when a retry also reused earlier ones."""
+        return self.record_keys[-1] if self.record_keys else None
 
 
 def _manifest_key(key: str) -> str | None:
@@ -107,15 +116,27 @@ class FootageDeleter:
             else:
                 outcome.failed.append(FailedSegment(row.key, row.seq, error))
         if outcome.deleted:
-            record = DeletionRecord(camera=camera, cause=cause, reason=reason, actor=actor, deleted_at=self._clock(),
-                                    segments=outcome.deleted)  # fmt: skip
-            outcome.record_key = write_record(self._store, record)
-            add_gap_rows(self._session, record)  # the rows a rebuild derives from the record: no unexplained hole
-            gone = [segment.key for segment in outcome.deleted]
-            self._session.execute(delete(SegmentRow).where(SegmentRow.key.in_(gone)))
+            for record in self._records(outcome.deleted, camera, actor, reason, cause):
+                outcome.record_keys.append(record.key)
+                add_gap_rows(self._session, record)  # the rows a rebuild derives from it: no unexplained hole
+            outcome.purged = purge_segments(self._session, [segment.key for segment in outcome.deleted])
         if outcome.deleted or outcome.failed:
             self._audit_deletion(outcome, rows, camera, actor, reason, cause)
         return outcome
+
+    def _records(
+        self, deleted: list[DeletedSegment], camera: str, actor: str, reason: str, cause: DeletionCause
+    ) -> list[DeletionRecord]:
+        """The records naming these segments: any an interrupted attempt wrote, and a new one for the rest."""
+        existing = read_records(self._store, camera, (deleted[0].seq, deleted[-1].seq))
+        plan = plan_records(deleted, list(existing))
+        records = list(plan.reused)
+        if plan.fresh:
+            record = DeletionRecord(camera=camera, cause=cause, reason=reason, actor=actor, deleted_at=self._clock(),
+                                    segments=plan.fresh)  # fmt: skip
+            write_record(self._store, record)
+            records.append(record)
+        return records
 
     def _delete_objects(self, key: str) -> str | None:
         """None when media and manifest are gone; else why not. An unreachable store aborts the batch."""
@@ -154,6 +175,8 @@ class FootageDeleter:
             "cause": cause.value, "camera": camera, "deleted": len(done),
             "first_seq": done[0].seq if done else None, "last_seq": done[-1].seq if done else None,
             "bytes": sum(s.size_bytes for s in done), "record": outcome.record_key,
+            "records": outcome.record_keys, "observations": outcome.purged.observations,
+            "pending_jobs": outcome.purged.jobs,
             "failed": [f.key for f in outcome.failed][:50],
         }  # fmt: skip
         self._audit.append(AuditAction.FOOTAGE_DELETE, actor=actor, object_type=object_type, object_id=object_id,

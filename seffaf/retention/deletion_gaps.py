@@ -4,6 +4,8 @@ Each run of deleted segments, consecutive in sequence and in time, becomes one g
 is the record's key plus the run's first sequence number. The deleter inserts them as it deletes
 and a rebuild derives them from the record in the store, so both catalogs hold identical rows.
 A recorder gap inside a deleted range stays its own row: the run stops where the footage did.
+A store written before the deleter reused an interrupted attempt's record (record_reuse.py) may
+hold two records of the same segments; a run a row of the same cause already covers is skipped.
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ GAP_CAUSES = {DeletionCause.RETENTION: "deleted_by_retention", DeletionCause.EXP
 # Segments this close are one run; the recorder's own tolerance for "no hole" (recorder/verify.py).
 ADJACENT_S = 1.0
 DETAIL_LENGTH = 500  # GapRow.detail
+
+
+@dataclass(frozen=True)
+class GapSpan:
+    """An explained hole the catalog already lists."""
+
+    key: str
+    start: datetime
+    end: datetime
+    cause: str
 
 
 @dataclass(frozen=True)
@@ -72,11 +84,26 @@ def deletion_gaps(record: DeletionRecord, adjacent_s: float = ADJACENT_S) -> lis
     return gaps
 
 
+def new_gaps(gaps: Sequence[DeletionGap], present: Sequence[GapSpan]) -> list[DeletionGap]:
+    """The gaps to insert: not there by key, nor inside a row of the same cause (pure)."""
+    keys = {span.key for span in present}
+    return [
+        gap for gap in gaps
+        if gap.key not in keys
+        and not any(s.cause == gap.cause and s.start <= gap.start and gap.end <= s.end for s in present)
+    ]  # fmt: skip
+
+
 def add_gap_rows(session: Session, record: DeletionRecord) -> list[DeletionGap]:
     """Insert the record's gap rows not in the catalog yet; returns those added (idempotent)."""
     gaps = deletion_gaps(record)
-    present = set(session.scalars(select(GapRow.key).where(GapRow.key.in_([gap.key for gap in gaps]))))
-    added = [gap for gap in gaps if gap.key not in present]
+    if not gaps:
+        return []
+    start, end = min(gap.start for gap in gaps), max(gap.end for gap in gaps)
+    query = select(GapRow.key, GapRow.start, GapRow.end, GapRow.cause).where(
+        GapRow.camera == record.camera, GapRow.start <= end, GapRow.end >= start
+    )
+    added = new_gaps(gaps, [GapSpan(*row) for row in session.execute(query)])
     for gap in added:
         session.add(GapRow(key=gap.key, camera=gap.camera, after_seq=gap.after_seq, start=gap.start, end=gap.end,
                            cause=gap.cause, detail=gap.detail))  # fmt: skip

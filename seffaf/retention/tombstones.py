@@ -91,7 +91,7 @@ def record_keys(store: ObjectStore, camera: str, seqs: tuple[int, int] | None = 
     return keys
 
 
-def read_records(store: ObjectStore, camera: str) -> Iterator[DeletionRecord]:
-    """A camera's deletion records in sequence order (what a rebuild or chain check would read)."""
-    for key in record_keys(store, camera):
+def read_records(store: ObjectStore, camera: str, seqs: tuple[int, int] | None = None) -> Iterator[DeletionRecord]:
+    """A camera's deletion records in sequence order (what a rebuild or chain check would read); seqs: as above."""
+    for key in record_keys(store, camera, seqs):
         yield DeletionRecord.model_validate_json(store.get(key))
