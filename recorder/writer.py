@@ -23,7 +23,14 @@ from av.bitstream import BitStreamFilterContext
 logger = logging.getLogger(__name__)
 
 FSYNC_INTERVAL_S = 1.0
-BASE_MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
+# Audio can start before a segment's first video frame: the AAC encoder's priming packet (pts
+# -1024 samples, 128 ms at 8 kHz) or a copied frame straddling the cut. An edit list on the audio
+# track skips that part, so video frame k plays at k/fps and the first real sample at 0 (how MP4
+# marks AAC priming; FFmpeg and browsers' MP4 parsers apply it). FFmpeg writes edit lists into
+# fragmented MP4 only when the moov waits for the first fragment (delay_moov). Without them it
+# shifted every track by the priming (avoid_negative_ts=make_zero) while each track's first
+# fragment still began at 0: video frame 0 was held 0.168 s and every later frame ran 0.128 s late.
+MOVFLAGS = "frag_keyframe+empty_moov+delay_moov+default_base_moof"
 
 
 @dataclass(frozen=True)
@@ -71,16 +78,15 @@ class SegmentWriter:
         self.start_s = start_s
         self.stats = SegmentStats()
         self._video_in_tb = video_template.time_base or Fraction(1, 90_000)
-        strip_adts = isinstance(audio, CopyAudio) and audio.strip_adts
-        # The AudioSpecificConfig comes out of the filter with the first audio frame, after the
-        # first video packet: hold the moov until the first fragment so its esds carries it.
-        movflags = BASE_MOVFLAGS + ("+delay_moov" if strip_adts else "")
+        # delay_moov also lets an ADTS config, which comes out of aac_adtstoasc with the first audio
+        # frame (after the first video packet), reach the moov's esds.
         self._container = av.open(
             str(path),
             "w",
             format="mp4",
             options={
-                "movflags": movflags,
+                "movflags": MOVFLAGS,
+                "use_editlist": "1",
                 "frag_duration": str(int(fragment_s * 1_000_000)),
                 "flush_packets": "1",
             },

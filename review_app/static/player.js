@@ -15,9 +15,9 @@
   }
 
   /** Where each segment sits on the player's time axis. hls.js lays the files end to end by
-   *  their real durations as it parses them (AAC priming makes a stored file ~0.13 s longer than
-   *  the catalogue says), so its fragment list, matched by EXT-X-PROGRAM-DATE-TIME, is the truth;
-   *  until the playlist is parsed, the server's timeline map is. */
+   *  the durations it parses, which can differ from the catalogue's by an audio frame, so its
+   *  fragment list, matched by EXT-X-PROGRAM-DATE-TIME, is the truth; until the playlist is
+   *  parsed, the server's timeline map is. */
   function placements(timeline, hls) {
     const details = hls && hls.levels.length ? hls.levels[0].details : null;
     const fragments = details ? details.fragments : [];

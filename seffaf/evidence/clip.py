@@ -99,7 +99,8 @@ class ClipCutter:
                     counts[track.kind] += track.count
                     if track.last_dts is not None:
                         last_dts[track.kind] = track.last_dts
-                    prev_end_s = max(prev_end_s, track.end * track.seconds_per_tick)
+                    if track.kind == "video":  # audio a segment carries past its last frame is the next one's start
+                        prev_end_s = max(prev_end_s, track.end * track.seconds_per_tick)
         if counts["video"] == 0:
             raise CutError(f"{first.key}: no video packet falls inside the leg")
         return CutClip(zero_s, prev_end_s, counts["video"], counts["audio"])
@@ -145,6 +146,8 @@ def _copy_packets(
         if pts is None or packet.size == 0:
             continue
         track = tracks[packet.stream_index]
+        if pts < 0 and pts + (packet.duration or 0) <= 0:
+            continue  # wholly before the segment's time 0 (AAC priming its edit list skips): would overlap the join
         if track.low is not None:
             if pts < track.low:
                 continue
