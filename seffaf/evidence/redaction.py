@@ -1,12 +1,15 @@
 """Face redaction for exports: citizens' faces pixelated, the operator's zone left as recorded.
 
 The source (an MP4 of H.264 video, usually with AAC audio) is decoded once. The face detector
-(CenterFace, see ``indexer.analytics.facedetect``) runs on every Nth frame and the last, on a
-downscaled copy of the part of the picture outside the keep zone (plus a margin, so a face across
-the border is seen whole); the boxes found are carried to the frames around each run
-(``redaction_boxes``). A face whose centre lies in the keep zone is the operator's and is left
-alone; every other face box is padded and pixelated (averaged into a coarse mosaic: the detail
-is gone, not merely smoothed), but never over a pixel of the keep zone.
+(CenterFace, see ``indexer.analytics.facedetect``) runs on a downscaled copy of the part of the
+picture outside the keep zone (plus a margin, so a face across the border is seen whole): on the
+first and last frames, at least every ``max_every`` frames, on a scene cut, and every ``every``
+frames while the written-out picture changes outside the boxes already blurred, then only around
+what changed (``redaction_gating``). The boxes found are carried to the frames around each run
+(``redaction_boxes``), and kept from run to run while nothing moves under them. A face whose centre
+lies in the keep zone is the operator's and is left alone; every other face box is padded and
+pixelated (averaged into a coarse mosaic: the detail is gone, not merely smoothed), but never over
+a pixel of the keep zone.
 
 Pixels are changed in the decoded YUV planes, so frames without faces and the keep zone go to the
 encoder as decoded: re-encoding (libx264) is their only loss. Timestamps, frame rate, resolution
@@ -16,6 +19,7 @@ and the source's keyframe positions are kept. Audio is copied packet for packet,
 from __future__ import annotations
 
 import logging
+import math
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,12 +47,13 @@ from seffaf.evidence.redaction_boxes import (
     padded,
     zone_pixels,
 )
+from seffaf.evidence.redaction_gating import DetectionGate, GateSettings, kept_boxes, luma_thumb
 from seffaf.evidence.redactor import RedactionResult, ZoneBox
 
 U8Array = npt.NDArray[np.uint8]
 logger = logging.getLogger(__name__)
 
-METHOD_VERSION = "v1"
+METHOD_VERSION = "v2"  # v2: motion-gated detector runs, boxes kept while unchanged
 
 
 class FaceDetector(Protocol):
@@ -57,7 +62,11 @@ class FaceDetector(Protocol):
 
 @dataclass(frozen=True)
 class RedactionSettings:
-    every: int = 3  # detector runs on every Nth frame; boxes cover the N frames either side
+    every: int = 3  # while the picture changes, the detector runs on every Nth frame; boxes cover N frames either side
+    max_every: int = 24  # and however still the picture, on at least every Nth frame
+    motion_threshold: float = 6.0  # grey levels over 16x16 pixels: a change that forces a run (see redaction_gating)
+    scene_threshold: float = 30.0  # grey levels over the whole picture since the previous frame: a run at once
+    cell: int = 8  # pixels per thumbnail cell for the gate
     threshold: float = 0.3  # below the analytics' 0.5: a blurred non-face costs little, a missed face a lot
     pad: float = 0.3  # of the face box's width / height, each side
     cells: int = 8  # mosaic cells across the longer side of the padded box
@@ -69,6 +78,10 @@ class RedactionSettings:
     def __post_init__(self) -> None:
         checks = {
             "every": self.every >= 1,
+            "max_every": self.max_every >= self.every,
+            "motion_threshold": 0.0 < self.motion_threshold <= 255.0,
+            "scene_threshold": 0.0 < self.scene_threshold <= 255.0,
+            "cell": 2 <= self.cell <= 64,
             "threshold": 0.0 < self.threshold < 1.0,
             "pad": 0.0 <= self.pad <= 2.0,
             "cells": 2 <= self.cells <= 64,
@@ -105,10 +118,20 @@ def _same_timing(new: VideoFrame, old: VideoFrame) -> VideoFrame:
     return new
 
 
+@dataclass(frozen=True)
+class _Run:
+    boxes: tuple[Box, ...]  # padded, frame pixels: the faces found and the boxes kept from the run before
+    found: int  # faces the detector found (the count the result reports)
+    thumb: U8Array
+
+
+_NO_RUN = _Run((), 0, np.zeros((0, 0), dtype=np.uint8))
+
+
 class _Pass:
-    """One redaction pass. The detector works on a thread of its own (OpenCV's DNN used one core here,
-    the encoder the other); a frame waits until the runs on both sides of it are done, then is blurred
-    and encoded."""
+    """One redaction pass. The gate decides on the main thread, frame by frame, whether the detector runs;
+    the detector works on a thread of its own (OpenCV's DNN on one core, the encoder on the other). A frame
+    waits until the runs around it are done, then is blurred and encoded."""
 
     def __init__(
         self,
@@ -128,9 +151,15 @@ class _Pass:
         self.region = detection_region(keep, settings.region_margin)
         self.width, self.height = width, height
         self.out, self.video, self.worker = out, video, worker
-        self.pending: deque[tuple[int, VideoFrame]] = deque()
-        self.runs: dict[int, Future[tuple[Box, ...]]] = {}
-        self.backlog = 4 * settings.every + 8  # frames held before waiting for the detector
+        gate = GateSettings(
+            settings.motion_threshold, settings.scene_threshold, settings.every, settings.max_every, settings.cell
+        )
+        self.gate = DetectionGate(gate, self.keep_px, width, height)
+        self.pending: deque[tuple[int, VideoFrame, U8Array]] = deque()
+        self.runs: dict[int, Future[_Run]] = {}
+        self.last_run: Future[_Run] | None = None
+        self.whole: set[int] = set()  # frames with a run over the whole region
+        self.backlog = settings.max_every + 2 * settings.every + 8  # frames held before waiting for the detector
         self.frames = 0
         self.faces = 0
 
@@ -139,53 +168,87 @@ class _Pass:
             frame = _same_timing(frame.reformat(format="yuv420p"), frame)
         index = self.frames
         self.frames += 1
-        self.pending.append((index, frame))
-        if index % self.s.every == 0:
-            self.runs[index] = self.worker.submit(self._detect, frame)
+        plane = frame.planes[0]  # the Y plane, read in place: rows are line_size apart
+        rows = np.frombuffer(memoryview(plane), dtype=np.uint8)[: self.height * plane.line_size]
+        luma = rows.reshape(self.height, plane.line_size)[:, : self.width]
+        thumb = luma_thumb(luma, self.s.cell)
+        self.pending.append((index, frame, thumb))
+        if self.region is not None:
+            run = self.gate.decide(index, thumb, self._last_boxes)
+            if run is not None:
+                self._submit(index, frame, thumb, run.area)
         self._release(final=False)
 
     def finish(self) -> None:
-        if self.pending and self.pending[-1][0] not in self.runs:
-            self.runs[self.pending[-1][0]] = self.worker.submit(self._detect, self.pending[-1][1])
+        # The last frame gets a run over the whole region, after any partial one there: the boxes it finds
+        # are carried back to the run before.
+        if self.region is not None and self.pending and self.pending[-1][0] not in self.whole:
+            self._submit(*self.pending[-1], None)
         self._release(final=True)
         self.out.mux(self.video.encode(None))
 
+    def _submit(self, index: int, frame: VideoFrame, thumb: U8Array, area: Box | None) -> None:
+        self.last_run = self.runs[index] = self.worker.submit(self._detect, frame, thumb, area, self.last_run)
+        if area is None:
+            self.whole.add(index)
+
+    def _last_boxes(self) -> tuple[Box, ...]:
+        return self.last_run.result().boxes if self.last_run is not None else ()
+
     def _release(self, final: bool) -> None:
-        """Encode the frames whose boxes are known: every run within ``every`` of them has been made and
-        has finished (waiting for it only when the backlog is full, or at the end)."""
+        """Encode the frames whose boxes are known: every run within ``every`` of them and the runs either
+        side have been decided on and have finished (waiting for them only when the backlog is full, or at
+        the end)."""
         every = self.s.every
         while self.pending:
-            index, frame = self.pending[0]
-            if not final and (index + every) // every * every not in self.runs:
-                return  # the run after this frame has not been started yet
-            near = {k: run for k, run in self.runs.items() if abs(k - index) <= every}
+            index = self.pending[0][0]
+            decided = self.region is None or (self.frames - 1 >= index + every and max(self.runs, default=-1) > index)
+            if not (final or decided):
+                return  # runs after this frame may still be decided on
+            sides = (
+                max((k for k in self.runs if k < index), default=None),
+                min((k for k in self.runs if k > index), default=None),
+            )
+            near = {k: run for k, run in self.runs.items() if abs(k - index) <= every or k in sides}
             if not (final or len(self.pending) > self.backlog or all(run.done() for run in near.values())):
                 return
-            self.pending.popleft()
-            boxes = carried(index, {k: run.result() for k, run in near.items()}, every)
+            _, frame, _ = self.pending.popleft()
+            boxes = carried(index, {k: run.result().boxes for k, run in near.items()}, every)
             self.out.mux(self.video.encode(self._blurred(frame, boxes)))
-            for k in [k for k in self.runs if k < index - every]:
+            latest_before = max((k for k in self.runs if k <= index), default=None)
+            for k in [k for k in self.runs if k < index - every and k != latest_before]:
                 del self.runs[k]
 
-    def _detect(self, frame: VideoFrame) -> tuple[Box, ...]:
-        if self.region is None:
-            return ()
+    def _detect(self, frame: VideoFrame, thumb: U8Array, area: Box | None, previous: Future[_Run] | None) -> _Run:
+        """Faces in the detection region, or only in ``area`` of it (frame pixels), plus the boxes kept from
+        the run before."""
         scale = min(1.0, self.s.detect_width / self.width)
         sw, sh = max(1, round(self.width * scale)), max(1, round(self.height * scale))
         bgr = np.asarray(frame.reformat(width=sw, height=sh, format="bgr24").to_ndarray(), dtype=np.uint8)
+        assert self.region is not None  # no run is submitted without a region
         rx = zone_pixels(self.region, sw, sh)
+        if area is not None:  # the part of the region around what changed, in detector pixels
+            ax0, ay0 = math.floor(area.x0 * scale), math.floor(area.y0 * scale)
+            ax1, ay1 = math.ceil(area.x1 * scale), math.ceil(area.y1 * scale)
+            rx = Box(max(rx.x0, ax0), max(rx.y0, ay0), min(rx.x1, ax1), min(rx.y1, ay1))
         crop = np.ascontiguousarray(bgr[rx.y0 : rx.y1, rx.x0 : rx.x1])
         boxes = []
-        for face in self.detector.detect(crop, self.s.threshold):
+        for face in self.detector.detect(crop, self.s.threshold) if not rx.empty else ():
             x0, y0 = (face.x0 + rx.x0) / scale, (face.y0 + rx.y0) / scale
             x1, y1 = (face.x1 + rx.x0) / scale, (face.y1 + rx.y0) / scale
             if in_zone((x0 + x1) / 2, (y0 + y1) / 2, self.keep, self.width, self.height):
                 continue  # the operator's face
             boxes.append(padded(x0, y0, x1, y1, self.s.pad, self.width, self.height))
         self.faces += len(boxes)
-        return tuple(boxes)
+        # One worker runs the detector in submission order: the run before this one has finished.
+        last = previous.result() if previous is not None else _NO_RUN
+        looked = Box(*(round(v / scale) for v in (rx.x0, rx.y0, rx.x1, rx.y1))) if area is not None else None
+        kept = kept_boxes(last.boxes, boxes, looked, last.thumb, thumb, self.s.cell, self.s.motion_threshold)
+        return _Run(tuple(dict.fromkeys((*boxes, *kept))), len(boxes), thumb)
 
     def _blurred(self, frame: VideoFrame, boxes: tuple[Box, ...]) -> VideoFrame:
+        # A box inside another is blurred by it already (boxes kept from one run to the next often are).
+        boxes = tuple(b for b in boxes if not any(b != other and b.within(other) for other in boxes))
         if not boxes:
             return frame
         h, w = self.height, self.width
@@ -212,8 +275,9 @@ class FaceBlurRedactor:
     def method(self) -> str:
         s = self.settings
         return (
-            f"{MODEL_VERSION} face pixelation {METHOD_VERSION}: every {s.every} frames at {s.detect_width} px,"
-            f" threshold {s.threshold}, libx264 crf {s.crf} (audio unchanged)"
+            f"{MODEL_VERSION} face pixelation {METHOD_VERSION}: every {s.every} frames while the picture changes,"
+            f" else every {s.max_every}, at {s.detect_width} px, threshold {s.threshold}, libx264 crf {s.crf}"
+            " (audio unchanged)"
         )
 
     def redact(self, source: Path, target: Path, keep: ZoneBox | None) -> RedactionResult:

@@ -1,8 +1,9 @@
 """Where to blur: face boxes padded, kept off the operator's zone and carried across skipped frames.
 
-The detector runs on every Nth frame (and the last). A face seen at detection frame k is blurred on
-every frame within N of k, so a face is covered from the run before it was first seen to the run
-after it was last seen; between two runs, a face seen at both whose padded boxes touch is also
+The detector runs on some frames (``redaction_gating`` decides which, at least every Nth while the
+picture changes). A face seen at detection frame k is blurred on every frame within N of k and on every
+frame up to the runs either side of k, so a face is covered from the run before it was first seen to the
+run after it was last seen; between two runs, a face seen at both whose padded boxes touch is also
 covered by the hull of the two, for a face moving across. Everything here is pure.
 """
 
@@ -30,6 +31,9 @@ class Box:
 
     def overlaps(self, other: Box) -> bool:
         return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+
+    def within(self, other: Box) -> bool:
+        return other.x0 <= self.x0 and other.y0 <= self.y0 and self.x1 <= other.x1 and self.y1 <= other.y1
 
     def hull(self, other: Box) -> Box:
         return Box(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
@@ -111,13 +115,16 @@ def detection_region(keep: ZoneBox | None, margin: float) -> ZoneBox | None:
 
 
 def carried(index: int, runs: Mapping[int, tuple[Box, ...]], every: int) -> tuple[Box, ...]:
-    """The boxes to blur on frame ``index``: those of every detector run within ``every`` frames, plus, for
-    the two runs around it, the hull of each pair of boxes that touch (a face moving between them)."""
-    near = sorted(k for k in runs if abs(k - index) <= every)
-    boxes: list[Box] = [box for k in near for box in runs[k]]
-    before = [k for k in near if k < index]
-    after = [k for k in near if k > index]
+    """The boxes to blur on frame ``index``: those of every detector run within ``every`` frames and of the
+    nearest run on each side however far, plus, for the two runs around it, the hull of each pair of boxes
+    that touch (a face moving between them)."""
+    before = [k for k in runs if k < index]
+    after = [k for k in runs if k > index]
+    near = {k for k in runs if abs(k - index) <= every}
+    near.update(k for k in (max(before, default=None), min(after, default=None)) if k is not None)
+    ordered = sorted(near)
+    boxes: list[Box] = [box for k in ordered for box in runs[k]]
     if before and after:
-        a, b = runs[before[-1]], runs[after[0]]
+        a, b = runs[max(before)], runs[min(after)]
         boxes.extend(pa.hull(pb) for pa in a for pb in b if pa.overlaps(pb))
     return tuple(dict.fromkeys(boxes))

@@ -156,10 +156,11 @@ def test_frames_timestamps_and_duration_are_kept(redacted: Redacted) -> None:
     assert after[0] == pytest.approx(before[0], abs=1e-3)
     assert after[1] == pytest.approx(before[1], abs=1e-3)
     assert after[2:] == before[2:] == (FPS, (SCRIPT.width, SCRIPT.height), "h264")
-    # One face per citizen present at each run (every 3rd frame and the last one); the operator is not counted.
+    # Faces found at the detector's runs, the operator not counted: each citizen at least once, and no more
+    # than one per citizen present at each of every 3rd frame and the last (motion gating skips runs).
     runs = sorted({*range(0, redacted.result.frames, 3), redacted.result.frames - 1})
     present = sum(1 for i in runs for p in SCRIPT.faces if p.zone == "citizen" and p.span.covers(i / FPS))
-    assert redacted.result.faces_blurred == present
+    assert 2 <= redacted.result.faces_blurred <= present
 
 
 def test_the_mp4_starts_with_its_index_for_streaming(redacted: Redacted) -> None:
@@ -179,7 +180,7 @@ def test_without_a_keep_zone_every_face_is_blurred(tmp_path: Path) -> None:
     detector = CenterFace()
     assert all(detector.detect(frame, THRESHOLD) for frame in _frames(source))
     assert [detector.detect(frame, THRESHOLD) for frame in _frames(tmp_path / "all.mp4")] == [()] * 10
-    assert result.faces_blurred == len({*range(0, 10, 3), 9})
+    assert 2 <= result.faces_blurred <= len({*range(0, 10, 3), 9})  # found at the first and last frames' runs
 
 
 def test_a_keep_zone_over_the_whole_picture_needs_no_detector(tmp_path: Path) -> None:
