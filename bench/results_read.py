@@ -169,6 +169,25 @@ def scale_lines(data: object) -> tuple[list[Line], list[str]]:
     ]
 
 
+def cli_startup_lines(data: object) -> tuple[list[Line], list[str]]:
+    commands = {text(c, "command"): c for c in items(data, "commands")}
+    anchor_name = text(data, "anchor")
+    if anchor_name not in commands:
+        raise ResultShapeError(f"missing field commands.{anchor_name}")
+    anchor = num(commands[anchor_name], "wall_s")
+    lines = []
+    for name, command in commands.items():
+        if name == anchor_name:
+            continue
+        heavy = [h for h in items(command, "heavy_loaded") if isinstance(h, str)]
+        loaded = f" (loads {', '.join(heavy)})" if heavy else ""
+        target = Target(Bound.AT_MOST, 1.0) if name in ("seffaf record --help", "seffaf ingest --help") else None
+        lines.append(Line(f"`{name}`: wall time{loaded}", num(command, "wall_s"), "s", anchor_name, anchor, target))
+        lines.append(Line(f"`{name}`: peak memory, {num(command, 'modules'):.0f} modules",
+                          num(command, "peak_rss_mb"), "MB RSS"))  # fmt: skip
+    return lines, [f"median of {num(data, 'repeats'):.0f} runs per command; peak RSS of that process alone"]
+
+
 READERS: dict[str, tuple[str, str, Callable[[object], tuple[list[Line], list[str]]]]] = {
     "recorder": ("Recorder", "python -m bench.recorder", recorder_lines),
     "ingest": ("Ingest", "python -m bench.ingest", ingest_lines),
@@ -176,6 +195,7 @@ READERS: dict[str, tuple[str, str, Callable[[object], tuple[list[Line], list[str
     "analytics": ("Analytics", "python -m bench.analytics", analytics_lines),
     "export": ("Evidence export", "python -m bench.export", export_lines),
     "scale": ("Scale", "python -m bench.scale", scale_lines),
+    "cli_startup": ("CLI start-up", "python -m bench.cli_startup", cli_startup_lines),
 }
 
 

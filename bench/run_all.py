@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.run_all [--only NAME ...] [--from-json]
 
 Each benchmark runs as its own subprocess with its defaults (bench.recorder, bench.ingest,
-bench.link, bench.analytics, bench.search, bench.export, bench.scale; together well over an hour on two
-cores). `--from-json` runs nothing and only renders bench/out/*.json; a benchmark whose JSON is
+bench.link, bench.analytics, bench.search, bench.export, bench.scale, bench.cli_startup; together
+well over an hour on two cores). `--from-json` runs nothing and only renders bench/out/*.json; a benchmark whose JSON is
 absent or of an older shape shows as "not run". A benchmark that fails is reported and the rest
 still run; the exit status is then 1.
 """
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR / "out"
 RESULTS = BENCH_DIR / "RESULTS.md"
-BENCHMARKS = ("recorder", "ingest", "link", "analytics", "search", "export", "scale")
+BENCHMARKS = ("recorder", "ingest", "link", "analytics", "search", "export", "scale", "cli_startup")
 
 
 def load(path: Path) -> Loaded | None:

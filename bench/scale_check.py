@@ -15,16 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from indexer.analyse_job import ANALYSE_SEGMENT
-from indexer.worker import VERIFY_SEGMENT
+from indexer.job_kinds import SEGMENT_JOB_KINDS
 from recorder.verify import load_chain
 from seffaf.catalog.footage_tables import GapRow, SegmentRow
 from seffaf.catalog.job_tables import JobRow
 from seffaf.keys import gap_prefix
 from seffaf.storage.base import ObjectStore
 from tests.support.footage import stored_manifests
-
-SEGMENT_JOBS = (VERIFY_SEGMENT, ANALYSE_SEGMENT)
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,7 @@ class JobsCheck:
 
     @property
     def ok(self) -> bool:
-        return all(self.done_once.get(kind, 0) == self.segments for kind in SEGMENT_JOBS)
+        return all(self.done_once.get(kind, 0) == self.segments for kind in SEGMENT_JOB_KINDS)
 
 
 def contiguous(seqs: list[int]) -> bool:
@@ -101,7 +98,7 @@ def check_jobs(engine: Engine) -> JobsCheck:
     retried: Counter[str] = Counter()
     not_done: Counter[str] = Counter()
     other: Counter[str] = Counter()
-    seen: dict[str, set[str]] = {kind: set() for kind in SEGMENT_JOBS}
+    seen: dict[str, set[str]] = {kind: set() for kind in SEGMENT_JOB_KINDS}
     for kind, subject, status, attempts in jobs:
         if kind not in seen:
             other[kind] += 1

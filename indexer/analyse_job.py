@@ -24,7 +24,6 @@ from seffaf.catalog.observation_tables import ObservationRow
 from seffaf.catalog.sites_tables import WindowRow
 from seffaf.storage.base import ObjectStore
 
-ANALYSE_SEGMENT = "analyse_segment"
 # Without zones in the sites file: the operator sits across the desk (top half of the picture
 # from a camera behind the citizen), the citizen in the bottom half.
 DEFAULT_ZONES = Zones(operator=Zone(0.0, 0.0, 1.0, 0.5), citizen=Zone(0.0, 0.5, 1.0, 1.0))

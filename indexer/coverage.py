@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+# Seconds of footage linked before and after each leg (`seffaf index --pad`).
+DEFAULT_PAD_S = 30.0
 UNEXPLAINED = "unexplained"
 # Before a camera's first segment or gap record nobody was filming that window with seffaf yet
 # (a camera installed later, a centre joining): missing footage there is not a recording gap.

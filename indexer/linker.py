@@ -17,14 +17,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from indexer.coverage import Coverage, Span, link_leg
+from indexer.coverage import DEFAULT_PAD_S, Coverage, Span, link_leg
 from indexer.discovery import Discovered
 from seffaf.catalog.footage_tables import GapRow, SegmentRow
 from seffaf.catalog.session_tables import LegRow
 from seffaf.catalog.sites_tables import WindowRow
 from seffaf.clock import Clock
 
-DEFAULT_PAD_S = 30.0
 LONGEST_SEGMENT = timedelta(minutes=10)  # segment_seconds is at most 300 s; bisection looks back this far
 UPDATED_COLUMNS = ("coverage", "holes", "camera", "first_seq", "last_seq", "in_offset_s", "out_offset_s", "linked_at")
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from indexer.analyse_job import ANALYSE_SEGMENT
+from indexer.coverage import DEFAULT_PAD_S
 from indexer.discovery import Discoverer
+from indexer.job_kinds import ANALYSE_SEGMENT, VERIFY_SEGMENT
 from indexer.jobs import enqueue
-from indexer.linker import DEFAULT_PAD_S, Linker
-from indexer.worker import VERIFY_SEGMENT
+from indexer.linker import Linker
 from seffaf.catalog.sites_tables import CameraRow, WindowRow
 from seffaf.clock import Clock
 from seffaf.storage.base import ObjectStore

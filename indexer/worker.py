@@ -17,7 +17,6 @@ from seffaf.clock import Clock
 from seffaf.storage.base import ObjectNotFoundError, ObjectStore, StoreError
 
 logger = logging.getLogger(__name__)
-VERIFY_SEGMENT = "verify_segment"
 
 # A job handler does its work and writes its result rows in the session it is given; the
 # worker commits them together with the job's completion, or not at all.

@@ -8,18 +8,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indexer.job_kinds import EVALUATE_IDLE, EVALUATE_LEG
 from indexer.jobs import Claim, enqueue
 from indexer.worker import Handler
 from ingest.sessions import end_of_service_day
 from policies.evaluator import EvaluationReport, Evaluator
 from policies.idle_subjects import idle_subjects
 from policies.loader import CheckedRuleSet
-from policies.readiness import EVALUATE_LEG, HORIZON, footage_analysed, ready_legs
+from policies.readiness import HORIZON, footage_analysed, ready_legs
 from seffaf.catalog.session_tables import LegRow, VisitRow
 from seffaf.catalog.sites_tables import CenterRow
 from seffaf.clock import Clock
-
-EVALUATE_IDLE = "evaluate_idle"
 
 
 def _result(report: EvaluationReport) -> dict[str, object]:

@@ -8,12 +8,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, and_, cast, literal, select
 from sqlalchemy.orm import Session
 
-from indexer.analyse_job import ANALYSE_SEGMENT
+from indexer.job_kinds import ANALYSE_SEGMENT, EVALUATE_LEG
 from seffaf.catalog.footage_tables import SegmentRow
 from seffaf.catalog.job_tables import JobRow
 from seffaf.catalog.session_tables import LegRow
 
-EVALUATE_LEG = "evaluate_leg"
 # Legs linked longer ago than this are judged by `seffaf evaluate`, not looked at by every pass.
 HORIZON = timedelta(days=3)
 FINISHED = ("done", "failed")  # a segment the analytics could not read is judged without them

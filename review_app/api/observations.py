@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Response
 
-from indexer.linker import DEFAULT_PAD_S
+from indexer.coverage import DEFAULT_PAD_S
 from review_app.deps import ServicesDep
 from review_app.media.access import MediaAccessDep
 from review_app.media.responses import PRIVATE

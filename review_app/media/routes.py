@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from indexer.linker import DEFAULT_PAD_S
+from indexer.coverage import DEFAULT_PAD_S
 from review_app.audit.entries import AuditAction
 from review_app.audit.log import AuditLog
 from review_app.auth.dependencies import CurrentUser

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.linker import DEFAULT_PAD_S
+from indexer.coverage import DEFAULT_PAD_S
 from review_app.audit.entries import AuditAction
 from review_app.audit.log import AuditLog
 from seffaf.cases.case_reads import CaseReader

@@ -16,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from indexer.linker import DEFAULT_PAD_S
+from indexer.coverage import DEFAULT_PAD_S
 from seffaf.cases.hold_cover import HeldLeg, SegmentSpan, covered_segments, padded, seq_runs, store_releases
 from seffaf.cases.hold_sink import HoldSink
 from seffaf.catalog.case_tables import HoldRow

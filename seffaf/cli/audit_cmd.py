@@ -1,4 +1,8 @@
-"""`seffaf audit`: check the audit trail's hash chain, and read it."""
+"""`seffaf audit`: check the audit trail's hash chain, and read it.
+
+The audit modules (SQLAlchemy) are imported inside each command: at the top they would cost every
+other `seffaf` command (a recorder per camera) their start-up time and memory.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,6 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from review_app.audit.chain import ChainBreak, verify_chain
-from review_app.audit.entries import AuditAction, AuditFilter
-from review_app.audit.log import AuditLog
 from seffaf.cli.common import fail, open_catalog_or_fail, parse_time_option, settings_from, user_errors
 
 audit_app = typer.Typer(help="The review app's append-only audit trail.", no_args_is_help=True)
@@ -20,6 +21,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 @audit_app.command("verify")
 def audit_verify(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Recompute the hash chain; exit 1 naming the first missing or altered row."""
+    from review_app.audit.chain import ChainBreak, verify_chain
+    from review_app.audit.log import AuditLog
+
     catalog = open_catalog_or_fail(settings_from(ctx))
     with catalog.sessions() as session:
         result = verify_chain(AuditLog(session).all_entries())
@@ -50,6 +54,9 @@ def audit_list(
     as_json: JsonOption = False,
 ) -> None:
     """List audit rows, newest first."""
+    from review_app.audit.entries import AuditAction, AuditFilter
+    from review_app.audit.log import AuditLog
+
     known = [a.value for a in AuditAction]
     if action is not None and action not in known:
         fail(f"--action: unknown action {action!r} (actions: {', '.join(known)})")

@@ -4,32 +4,34 @@
 ticket on the day at the centre, or the application id) and opens the case, holding their footage.
 With `--by`, the named account's role and scope apply as on the web; without, the change is
 recorded as the shell user's (`cli:<login>`), like `seffaf users`.
+
+The case service and the catalog (SQLAlchemy) are imported inside each function: at the top they would
+cost every other `seffaf` command (a recorder per camera) their start-up time and memory.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from review_app.auth.roles import CASE_ROLES, User
 from review_app.auth.scope import AccessPolicy, has_any_role
-from review_app.auth.users import UserDirectory, user_of
 from review_app.cases.page_forms import faults
-from seffaf.cases.case_reads import CaseFilter
-from seffaf.cases.case_service import CaseService
 from seffaf.cases.complaint_intake import CHANNELS, ComplaintIn
 from seffaf.cases.hold_sink import sink_for
 from seffaf.cases.proposals import exact_matches
 from seffaf.cases.states import CaseError, CaseStatus
-from seffaf.catalog.case_tables import ComplaintRow
-from seffaf.catalog.session_tables import VisitApplicationRow, VisitRow
 from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from, user_errors
 from seffaf.cli.users_cmd import cli_actor
 from seffaf.clock import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from seffaf.cases.case_service import CaseService
+    from seffaf.catalog.case_tables import ComplaintRow
 
 cases_app = typer.Typer(help="Complaints and cases: open a case on a complaint's sessions (holding their footage), "
                              "close it (releasing the holds).", no_args_is_help=True)  # fmt: skip
@@ -47,6 +49,8 @@ def as_options(message: str) -> str:
 
 
 def named_handler(session: Session, username: str) -> User:
+    from review_app.auth.users import UserDirectory, user_of
+
     account = UserDirectory(session).find(username)
     if account is None or account.disabled:
         raise CaseError(f"--by: no enabled account {username!r} (seffaf users add)")
@@ -58,6 +62,10 @@ def named_handler(session: Session, username: str) -> User:
 
 def application_center(session: Session, application: str) -> str:
     """The one centre that served the application; else the fault names the option to give."""
+    from sqlalchemy import select
+
+    from seffaf.catalog.session_tables import VisitApplicationRow, VisitRow
+
     query = (select(VisitRow.center).join(VisitApplicationRow, VisitApplicationRow.visit_id == VisitRow.id)
              .where(VisitApplicationRow.application_id == application).distinct())  # fmt: skip
     centers = sorted(session.scalars(query))
@@ -104,6 +112,8 @@ def open_case(
     as_json: JsonOption = False,
 ) -> None:
     """Open a case on the sessions the complaint names exactly; prints the case id. Their footage is held."""
+    from seffaf.cases.case_service import CaseService
+
     if ticket is not None and (center is None or day is None):
         fail(f"{'--center' if center is None else '--date'}: needed with --ticket (tickets restart every day)")
     if ticket is None and application is None:
@@ -150,6 +160,8 @@ def close_case(
     as_json: JsonOption = False,
 ) -> None:
     """Close a case with an outcome and a reason, releasing its holds (closed cases are not reopened)."""
+    from seffaf.cases.case_service import CaseService
+
     settings = settings_from(ctx)
     policy = AccessPolicy(block_linked_operators=settings.review.block_linked_operators)
     store = build_store(settings, create_bucket=False)
@@ -177,6 +189,9 @@ def list_cases(
     as_json: JsonOption = False,
 ) -> None:
     """Cases, newest first."""
+    from seffaf.cases.case_reads import CaseFilter
+    from seffaf.cases.case_service import CaseService
+
     with user_errors(ValueError):
         wanted = CaseStatus(status) if status is not None else None
     catalog = open_catalog_or_fail(settings_from(ctx))
@@ -198,6 +213,8 @@ def show_case(
     ctx: typer.Context, case_id: Annotated[int, typer.Argument(help="Case id.")], as_json: JsonOption = False
 ) -> None:
     """One case: complaint, sessions, findings, notes, exports, holds."""
+    from seffaf.cases.case_service import CaseService
+
     catalog = open_catalog_or_fail(settings_from(ctx))
     with user_errors(CaseError), catalog.sessions() as session:
         detail = CaseService(session, utcnow).reader().detail(case_id)

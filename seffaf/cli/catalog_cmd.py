@@ -1,4 +1,8 @@
-"""`seffaf catalog migrate` and `seffaf catalog rebuild`: the catalog brought up to date, or recreated."""
+"""`seffaf catalog migrate` and `seffaf catalog rebuild`: the catalog brought up to date, or recreated.
+
+Alembic and the indexer are imported inside each command: at the top they would cost every other
+`seffaf` command (a recorder per camera) their start-up time and memory.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from alembic.runtime.migration import MigrationContext
 
-from indexer.catalog_rebuild import CatalogNotEmptyError, rebuild_catalog
 from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from, user_errors
 from seffaf.clock import utcnow
 from seffaf.sites import SitesError, load_sites
@@ -25,6 +27,8 @@ def rebuild(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Replay archived queue events and segment/gap manifests into an empty catalog database."""
+    from indexer.catalog_rebuild import CatalogNotEmptyError, rebuild_catalog
+
     with user_errors(SitesError):
         registry = load_sites(sites)
     settings = settings_from(ctx)
@@ -41,6 +45,8 @@ def rebuild(
 @catalog_app.command("migrate")
 def migrate(ctx: typer.Context) -> None:
     """Bring the catalog database to the newest schema (run once per upgrade, before starting the services)."""
+    from alembic.runtime.migration import MigrationContext
+
     catalog = open_catalog_or_fail(settings_from(ctx))  # opening the catalog applies pending migrations
     with catalog.engine.connect() as connection:
         revision = MigrationContext.configure(connection).get_current_revision()

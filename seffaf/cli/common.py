@@ -8,16 +8,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from seffaf.catalog.connect import Catalog, CatalogError, open_catalog
 from seffaf.clock import require_utc
 from seffaf.config import ConfigError, Settings, load_settings
 from seffaf.storage.base import ObjectLockRequiredError, ObjectStore, StoreError
-from seffaf.storage.s3 import S3ObjectStore
-from seffaf.storage.url import StorageUrlError, open_store, parse_storage_url
+from seffaf.storage.url import S3Location, StorageUrlError, open_store, parse_storage_url
+
+if TYPE_CHECKING:
+    from seffaf.catalog.connect import Catalog
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +53,12 @@ def build_store(
     settings: Settings, create_bucket: bool, on_unreachable: Callable[[str], None] | None = None
 ) -> ObjectStore:
     with user_errors():
-        store = open_store(parse_storage_url(settings.resolved_storage_url, "storage URL"))
-    if create_bucket and isinstance(store, S3ObjectStore):
+        location = parse_storage_url(settings.resolved_storage_url, "storage URL")
+        store = open_store(location)
+    if create_bucket and isinstance(location, S3Location):
+        from seffaf.storage.s3 import S3ObjectStore  # loaded by open_store already; here for the type
+
+        assert isinstance(store, S3ObjectStore)
         try:
             store.ensure_bucket(settings.storage.object_lock)
         except ObjectLockRequiredError as exc:  # the operator's rule, not an outage: never start without it
@@ -76,6 +81,9 @@ def parse_time_option(value: str | None, name: str) -> datetime | None:
 
 
 def open_catalog_or_fail(settings: Settings) -> Catalog:
+    # Imported here: SQLAlchemy and Alembic cost every command that has no catalog (the recorders) start-up time.
+    from seffaf.catalog.connect import CatalogError, open_catalog
+
     try:
         return open_catalog(settings.resolved_database_url)
     except CatalogError as exc:

@@ -1,4 +1,9 @@
-"""`seffaf demo`: a simulated centre's scripted morning, filmed, ingested, linked and analysed."""
+"""`seffaf demo`: a simulated centre's scripted morning, filmed, ingested, linked and analysed.
+
+The demo's steps (footage rendering, analytics, the web app) are imported inside the command: at the
+top they would cost every other `seffaf` command (a recorder per camera) seconds of start-up time and
+their memory.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,21 @@ import threading
 import time as stopwatch
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-import uvicorn
 
-from review_app.app import create_app
-from seffaf.cli.demo_steps import DEMO_CENTER, DemoOutcome, DemoStopped, prepare_demo
 from seffaf.cli.stop_signals import stop_signals
-from seffaf.demo_cameras import RenderingStopped, camera_id
-from seffaf.demo_case import DEMO_HANDLER
-from seffaf.demo_incidents import MIN_WINDOWS
-from seffaf.demo_queue import DEMO_TIMEZONE
 from seffaf.logs import configure_logging
 
+if TYPE_CHECKING:
+    from seffaf.cli.demo_steps import DemoOutcome
+
 DEMO_WINDOWS = 4  # the scripted incidents at three windows, an ordinary one at the fourth
+# seffaf.demo_incidents.MIN_WINDOWS, which this option's bound must equal (tests/seffaf/test_cli_imports.py
+# checks): not imported, as that module brings the footage renderer (PyAV, OpenCV, scipy) with it.
+MIN_WINDOWS = 3
 EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl-C
 
 
@@ -35,6 +39,12 @@ def demo(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port the review app listens on.")] = 8000,
 ) -> None:
     """Simulate a centre: a week of queue history, then a filmed morning in which every ethics rule has a case."""
+    import uvicorn
+
+    from review_app.app import create_app
+    from seffaf.cli.demo_steps import DemoStopped, prepare_demo
+    from seffaf.demo_cameras import RenderingStopped
+
     configure_logging(json_lines=False, level=30)
     stop = threading.Event()
     # Ctrl-C asks the work to stop at a safe point (a keyframe, between jobs); a second Ctrl-C insists.
@@ -50,6 +60,11 @@ def demo(
 
 
 def _report(outcome: DemoOutcome, host: str, port: int) -> None:
+    from seffaf.cli.demo_steps import DEMO_CENTER
+    from seffaf.demo_cameras import camera_id
+    from seffaf.demo_case import DEMO_HANDLER
+    from seffaf.demo_queue import DEMO_TIMEZONE
+
     typer.echo(f"\nScripted incidents, {outcome.plan.day} from 10:00 ({DEMO_TIMEZONE}), with what the analytics saw:")
     typer.echo("\n".join(outcome.incident_lines))
     typer.echo("\nFindings the rules raised (seffaf findings):")

@@ -18,16 +18,16 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from indexer.analyse_job import ANALYSE_SEGMENT, analyse_segment_job
+from indexer.analyse_job import analyse_segment_job
+from indexer.job_kinds import ANALYSE_SEGMENT, EVALUATE_IDLE, EVALUATE_LEG, VERIFY_SEGMENT
 from indexer.leg_observations import Seen, aggregate
 from indexer.service import Indexer
 from indexer.session_views import SessionFilter, VisitView, search_visits
-from indexer.worker import VERIFY_SEGMENT, Worker, verify_segment
-from policies.evaluate_job import EVALUATE_IDLE, enqueue_evaluations, evaluate_idle_job, evaluate_leg_job
+from indexer.worker import Worker, verify_segment
+from policies.evaluate_job import enqueue_evaluations, evaluate_idle_job, evaluate_leg_job
 from policies.evaluator import Evaluator
 from policies.finding_views import FindingFilter, FindingView, search_findings
 from policies.loader import load_ruleset
-from policies.readiness import EVALUATE_LEG
 from review_app.auth.demo_accounts import DemoAccount, ensure_demo_accounts
 from review_app.auth.passwords import Passwords
 from seffaf.cases.hold_sink import sink_for

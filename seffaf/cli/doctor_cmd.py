@@ -1,6 +1,8 @@
 """`seffaf doctor`: checks the catalog database, the store, the clocks, the spool and the signing key, in plain words.
 
-Run it on each recorder host: the clock and spool checks are about the host it runs on.
+Run it on each recorder host: the clock and spool checks are about the host it runs on. The probes
+(SQLAlchemy, Alembic) are imported when the checks run: at the top they would cost every other
+`seffaf` command (a recorder per camera) their start-up time and memory.
 """
 
 from __future__ import annotations
@@ -9,11 +11,7 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
-from seffaf.catalog.base import make_engine, make_session_factory
-from seffaf.catalog.sites_tables import CenterRow
 from seffaf.cli.common import build_store, settings_from
 from seffaf.clock import Clock, utcnow
 from seffaf.config import Settings
@@ -26,7 +24,6 @@ from seffaf.doctor.checks import (
     judge_store,
 )
 from seffaf.doctor.observations import DatabaseObservation, StoreObservation
-from seffaf.doctor.probes import probe_database, probe_signing_key, probe_spool, probe_store
 from seffaf.doctor.results import CheckResult, Status, worst
 
 
@@ -65,6 +62,12 @@ class DoctorReport(BaseModel):
 
 def _center_retention(url: str, database: DatabaseObservation) -> list[CenterRetention]:
     """Each centre's retention period, read only from a catalog whose schema is current."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from seffaf.catalog.base import make_engine, make_session_factory
+    from seffaf.catalog.sites_tables import CenterRow
+
     if database.error is not None or database.missing_file or database.revision != database.head:
         return []
     engine = make_engine(url)
@@ -79,6 +82,8 @@ def _center_retention(url: str, database: DatabaseObservation) -> list[CenterRet
 
 
 def run_checks(settings: Settings, clock: Clock) -> DoctorReport:
+    from seffaf.doctor.probes import probe_database, probe_signing_key, probe_spool, probe_store
+
     database = probe_database(settings.resolved_database_url, clock)
     store = probe_store(build_store(settings, create_bucket=False), clock)
     checks = [

@@ -1,38 +1,39 @@
-"""`seffaf export`, `seffaf verify`, `seffaf keys generate`: evidence packages anyone can check offline."""
+"""`seffaf export`, `seffaf verify`, `seffaf keys generate`: evidence packages anyone can check offline.
+
+The exporter (PyAV, the analytics' zones, SQLAlchemy) and the signatures (cryptography) are imported
+inside each function: at the top they would cost every other `seffaf` command (a recorder per camera)
+seconds of start-up time and their memory.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from review_app.audit.entries import AuditAction, AuditOutcome
-from review_app.audit.log import AuditLog
 from review_app.auth.roles import Role
 from review_app.auth.scope import AccessPolicy, may_export_unredacted
-from seffaf.cases.case_export import CaseExportAsk, CaseExported, CaseExporter, reason_problem
-from seffaf.cases.case_reads import CaseReader
 from seffaf.cases.states import CaseError, CaseNotFound
-from seffaf.catalog.connect import Catalog
 from seffaf.cli.cases_cmd import named_handler
 from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from, user_errors
 from seffaf.cli.users_cmd import cli_actor
 from seffaf.clock import utcnow
 from seffaf.config import Settings
-from seffaf.evidence.assemble import ExportError
-from seffaf.evidence.audit_extract import audit_extract
 from seffaf.evidence.cut_points import CutError
-from seffaf.evidence.manifest import CaseInfo
-from seffaf.evidence.package import ExportRequest, PackageBuilder
-from seffaf.evidence.redactor import Redactor
 from seffaf.evidence.redactor_lookup import RedactorUnavailable, find_redactor
-from seffaf.evidence.signing import Signer, SigningKeyError, generate_key_pair
-from seffaf.evidence.verify import VerifyReport, verify_package
 from seffaf.storage.base import ObjectStore
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from seffaf.cases.case_export import CaseExportAsk, CaseExported
+    from seffaf.catalog.connect import Catalog
+    from seffaf.evidence.redactor import Redactor
+    from seffaf.evidence.signing import Signer
+    from seffaf.evidence.verify import VerifyReport
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ keys_app = typer.Typer(help="The Ed25519 key pair that signs evidence packages."
 
 
 def _signer(ctx: typer.Context, signing_key: Path | None) -> Signer:
+    from seffaf.evidence.signing import Signer, SigningKeyError
+
     path = signing_key or settings_from(ctx).evidence.signing_key_path
     if path is None:
         fail("evidence.signing_key_path is not set: make a key with `seffaf keys generate --out DIR` and set "
@@ -54,6 +57,8 @@ def _signer(ctx: typer.Context, signing_key: Path | None) -> Signer:
 
 
 def _redactor(unredacted: bool, reason: str | None) -> Redactor | None:
+    from seffaf.cases.case_export import reason_problem
+
     problem = reason_problem(unredacted, reason)
     if problem is not None:
         fail(f"--{problem}")
@@ -81,6 +86,9 @@ def _check_options(case: int | None, visit: list[int] | None, case_ref: str | No
 
 def _audit_refusal(catalog: Catalog, by: str, case_id: int, reason: str) -> None:
     """The refusal's own record: the export's transaction has rolled back."""
+    from review_app.audit.entries import AuditAction, AuditOutcome
+    from review_app.audit.log import AuditLog
+
     with catalog.sessions() as session, session.begin():
         AuditLog(session, utcnow).append(AuditAction.ACCESS_DENIED, actor=by, object_type="case",
                                          object_id=str(case_id), reason=reason, outcome=AuditOutcome.DENIED,
@@ -89,6 +97,8 @@ def _audit_refusal(catalog: Catalog, by: str, case_id: int, reason: str) -> None
 
 def _refusal(session: Session, settings: Settings, ask: CaseExportAsk, by: str) -> Refusal | None:
     """Why the named account may not make this export, or None."""
+    from seffaf.cases.case_reads import CaseReader
+
     user = named_handler(session, by)
     policy = AccessPolicy(block_linked_operators=settings.review.block_linked_operators)
     concerned = CaseReader(session, utcnow).concerns(ask.case_id)
@@ -103,6 +113,8 @@ def _refusal(session: Session, settings: Settings, ask: CaseExportAsk, by: str) 
 
 def _export_case(session: Session, settings: Settings, store: ObjectStore, signer: Signer, ask: CaseExportAsk,
                  by: str | None, out: Path) -> CaseExported | Refusal:  # fmt: skip
+    from seffaf.cases.case_export import CaseExporter
+
     try:
         refused = _refusal(session, settings, ask, by) if by is not None else None
         if refused is not None:
@@ -117,6 +129,8 @@ def _export_case(session: Session, settings: Settings, store: ObjectStore, signe
 
 def export_case(settings: Settings, signer: Signer, ask: CaseExportAsk, by: str | None, out: Path) -> CaseExported:
     """`seffaf export --case`: with `by`, that account's scope and permission apply as in the app."""
+    from seffaf.evidence.assemble import ExportError
+
     store = build_store(settings, create_bucket=False)
     catalog = open_catalog_or_fail(settings)
     try:
@@ -149,6 +163,14 @@ def export(
 ) -> None:
     """Write an evidence package of a case (--case) or of sessions (--visit): per session leg a stream-copied clip,
     a manifest, SHA256SUMS and a signature. Redacted unless --unredacted with a --reason."""
+    from review_app.audit.entries import AuditAction
+    from review_app.audit.log import AuditLog
+    from seffaf.cases.case_export import CaseExportAsk, reason_problem
+    from seffaf.evidence.assemble import ExportError
+    from seffaf.evidence.audit_extract import audit_extract
+    from seffaf.evidence.manifest import CaseInfo
+    from seffaf.evidence.package import ExportRequest, PackageBuilder
+
     _check_options(case, visit, case_ref, by, out)
     problem = reason_problem(unredacted, reason)
     if problem is not None:
@@ -213,6 +235,9 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Check every hash, the signature and the chain of included originals, offline; exit 1 naming what fails."""
+    from seffaf.evidence.signing import SigningKeyError
+    from seffaf.evidence.verify import verify_package
+
     if not package.is_file():
         fail(f"{package}: no such file")
     trusted = None
@@ -232,6 +257,8 @@ def keys_generate(
     out: Annotated[Path, typer.Option("--out", help="Directory for the private and public key files.")],
 ) -> None:
     """Make a signing key pair; keep the private one secret, publish the public one and its fingerprint."""
+    from seffaf.evidence.signing import SigningKeyError, generate_key_pair
+
     with user_errors(SigningKeyError):
         made = generate_key_pair(out)
     typer.echo(f"private key: {made.private_path} (secret; set SEFFAF_EVIDENCE__SIGNING_KEY_PATH to it)")

@@ -1,4 +1,8 @@
-"""`seffaf evaluate`, `seffaf findings`, `seffaf verdict`: judging sessions by the rules and reading the findings."""
+"""`seffaf evaluate`, `seffaf findings`, `seffaf verdict`: judging sessions by the rules and reading the findings.
+
+The rule engine (CEL) and the catalog are imported inside each command: at the top they would cost
+every other `seffaf` command (a recorder per camera) their start-up time and memory.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from policies.evaluator import Evaluator
-from policies.finding_views import FindingFilter, search_findings
-from policies.loader import RuleSetError, load_ruleset
 from review_app.auth.scope import AccessPolicy
-from review_app.findings.named_verdicts import give_named, parse_decision
-from review_app.findings.reviews import ReviewRefused
 from seffaf.cli.common import fail, open_catalog_or_fail, parse_time_option, settings_from, user_errors
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
 from seffaf.cli.users_cmd import cli_actor
@@ -32,6 +31,9 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Judge ended, linked session legs and idle window stretches by the rule set; keep the findings."""
+    from policies.evaluator import Evaluator
+    from policies.loader import RuleSetError, load_ruleset
+
     with user_errors(RuleSetError):
         checked = load_ruleset(rules)
     now = utcnow()
@@ -71,6 +73,8 @@ def findings(
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
     """List findings the rules raised, oldest first."""
+    from policies.finding_views import FindingFilter, search_findings
+
     with user_errors(ValidationError):
         filters = FindingFilter(rule=rule, ticket=ticket, center=center, window=window, operator=operator,
                                 since=parse_time_option(since, "--since"), until=parse_time_option(until, "--until"),
@@ -101,6 +105,9 @@ def verdict(
     ] = None,
 ) -> None:
     """Record a verdict by the review rules: high severity is final only with a senior reviewer's second verdict."""
+    from review_app.findings.named_verdicts import give_named, parse_decision
+    from review_app.findings.reviews import ReviewRefused
+
     settings = settings_from(ctx)
     policy = AccessPolicy(block_linked_operators=settings.review.block_linked_operators)
     reviewers = [reviewer] if second_reviewer is None else [reviewer, second_reviewer]

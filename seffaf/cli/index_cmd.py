@@ -9,9 +9,7 @@ from typing import Annotated
 
 import typer
 
-from indexer.linker import DEFAULT_PAD_S
-from indexer.service import Indexer
-from policies.evaluate_job import enqueue_evaluations
+from indexer.coverage import DEFAULT_PAD_S
 from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from
 from seffaf.cli.stop_signals import install_stop_signals
 from seffaf.clock import utcnow
@@ -28,6 +26,10 @@ def index(
     as_json: Annotated[bool, typer.Option("--json", help="Print each pass as one JSON object.")] = False,
 ) -> None:
     """Record new segment and gap manifests in the catalog and link every session leg to its footage."""
+    # Imported here, not at the top: SQLAlchemy and the rule engine would cost every other command start-up time.
+    from indexer.service import Indexer
+    from policies.evaluate_job import enqueue_evaluations
+
     settings = settings_from(ctx)
     catalog = open_catalog_or_fail(settings)
     indexer = Indexer(catalog.sessions, build_store(settings, create_bucket=False), utcnow, pad)

@@ -1,4 +1,8 @@
-"""`seffaf sites load`, `seffaf ingest`, `seffaf sessions`, `seffaf rejected`: queue events to sessions."""
+"""`seffaf sites load`, `seffaf ingest`, `seffaf sessions`, `seffaf rejected`: queue events to sessions.
+
+The catalog and ingest modules are imported inside each command: at the top they would cost every
+other `seffaf` command (a recorder per camera) the start-up time and memory of SQLAlchemy.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy import select
 
-from indexer.session_views import SessionFilter, search_visits
-from ingest.archive import EventArchive
-from ingest.events import QueueEvent
-from ingest.parsing import ParsedRow, parse_raw, read_file
-from ingest.rebuild import all_days
-from ingest.service import IngestService
-from seffaf.catalog.event_tables import RejectedEventRow
-from seffaf.catalog.sites_repo import store_sites
 from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from, user_errors
 from seffaf.clock import utcnow
 from seffaf.logs import configure_logging
@@ -31,6 +26,8 @@ rejected_app = typer.Typer(help="Rejected queue events: list them, retry them af
 @sites_app.command("load")
 def sites_load(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Sites TOML file.")]) -> None:
     """Validate a sites file and store it in the catalog."""
+    from seffaf.catalog.sites_repo import store_sites
+
     with user_errors(SitesError):
         sites = load_sites(file)
     catalog = open_catalog_or_fail(settings_from(ctx))
@@ -51,6 +48,12 @@ def ingest(
     batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Events per transaction.")] = 5000,
 ) -> None:
     """Ingest queue events (streaming), then rebuild the service sessions they touch."""
+    from ingest.archive import EventArchive
+    from ingest.events import QueueEvent
+    from ingest.parsing import ParsedRow, read_file
+    from ingest.rebuild import all_days
+    from ingest.service import IngestService
+
     if schema:
         typer.echo(json.dumps(QueueEvent.model_json_schema(), indent=2))
         return
@@ -96,6 +99,8 @@ def sessions(
     as_json: Annotated[bool, typer.Option("--json", help="Print the visits as JSON.")] = False,
 ) -> None:
     """Find service sessions (visits and their legs)."""
+    from indexer.session_views import SessionFilter, search_visits
+
     day = None
     if on is not None:
         try:
@@ -129,6 +134,10 @@ def rejected_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List rejected rows with the reason naming the field."""
+    from sqlalchemy import select
+
+    from seffaf.catalog.event_tables import RejectedEventRow
+
     catalog = open_catalog_or_fail(settings_from(ctx))
     with catalog.sessions() as session:
         query = select(RejectedEventRow).order_by(RejectedEventRow.id)
@@ -152,6 +161,13 @@ def rejected_retry(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Parse rejected rows again (e.g. after loading a missing centre) and ingest those that now pass."""
+    from sqlalchemy import select
+
+    from ingest.archive import EventArchive
+    from ingest.parsing import parse_raw
+    from ingest.service import IngestService
+    from seffaf.catalog.event_tables import RejectedEventRow
+
     settings = settings_from(ctx)
     catalog = open_catalog_or_fail(settings)
     with catalog.sessions() as session:

@@ -1,4 +1,8 @@
-"""`seffaf policies check | dry-run | stats`: a rule set checked, tried out before it is enabled, and measured."""
+"""`seffaf policies check | dry-run | stats`: a rule set checked, tried out before it is enabled, and measured.
+
+The rule engine (CEL) and the catalog are imported inside each command: at the top they would cost
+every other `seffaf` command (a recorder per camera) their start-up time and memory.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,6 @@ from typing import Annotated
 
 import typer
 
-from policies.dry_run import count_findings
-from policies.evaluator import Evaluator
-from policies.finding_views import rule_precision
-from policies.loader import RuleSetError, load_ruleset
 from seffaf.cli.common import fail, open_catalog_or_fail, parse_time_option, settings_from, user_errors
 from seffaf.clock import utcnow
 
@@ -23,6 +23,8 @@ DEFAULT_RULESET = Path(str(importlib.resources.files("policies") / "rulesets" / 
 @policies_app.command("check")
 def check(file: Annotated[Path, typer.Argument(help="Rule-set TOML file.")] = DEFAULT_RULESET) -> None:
     """Parse every rule and check its condition against the rule context; errors name the rule."""
+    from policies.loader import RuleSetError, load_ruleset
+
     with user_errors(RuleSetError):
         checked = load_ruleset(file)
     ruleset = checked.ruleset
@@ -40,6 +42,10 @@ def dry_run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """How many findings each rule would raise, per centre and per operator; nothing is written."""
+    from policies.dry_run import count_findings
+    from policies.evaluator import Evaluator
+    from policies.loader import RuleSetError, load_ruleset
+
     with user_errors(RuleSetError):
         checked = load_ruleset(file)
     start, end = parse_time_option(since, "--since"), parse_time_option(until, "--until")
@@ -65,6 +71,8 @@ def dry_run(
 @policies_app.command("stats")
 def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
     """Per rule: findings raised, reviewers' verdicts, precision (confirmed / decided)."""
+    from policies.finding_views import rule_precision
+
     catalog = open_catalog_or_fail(settings_from(ctx))
     with catalog.sessions() as session:
         table = rule_precision(session)

@@ -13,10 +13,6 @@ from typing import Annotated
 
 import typer
 
-from recorder.metrics import RecorderMetrics
-from recorder.source import CameraSpec, SourceError
-from recorder.spool import Spool, SpoolError
-from recorder.supervisor import RecorderSetupError, Supervisor
 from seffaf.cli.common import build_store, fail, parse_time_option, settings_from, user_errors
 from seffaf.cli.stop_signals import install_stop_signals
 from seffaf.clock import utcnow
@@ -44,6 +40,12 @@ def record(
     log_format: Annotated[str, typer.Option(help="json (daemons) or text.")] = "json",
 ) -> None:
     """Record a window camera into hash-chained fMP4 segments in the object store."""
+    # Imported here, not at the top: PyAV and prometheus_client would cost every other command start-up time.
+    from recorder.metrics import RecorderMetrics
+    from recorder.source import CameraSpec, SourceError
+    from recorder.spool import Spool, SpoolError
+    from recorder.supervisor import RecorderSetupError, Supervisor
+
     recorder_overrides = {"segment_seconds": segment_seconds} if segment_seconds is not None else None
     settings = settings_from(ctx, storage_url=storage, spool_dir=spool, recorder=recorder_overrides)
     if sites is not None:

@@ -1,19 +1,24 @@
-"""`seffaf retention run` and `seffaf footage delete`: footage leaves the store only through FootageDeleter."""
+"""`seffaf retention run` and `seffaf footage delete`: footage leaves the store only through FootageDeleter.
+
+The retention modules (SQLAlchemy) are imported inside each command: at the top they would cost every
+other `seffaf` command (a recorder per camera) their start-up time and memory.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from seffaf.cli.common import build_store, fail, open_catalog_or_fail, settings_from, user_errors
 from seffaf.cli.users_cmd import cli_actor
 from seffaf.clock import utcnow
-from seffaf.retention.deleter import DeletionOutcome, FootageDeleter
-from seffaf.retention.report import RetentionReport
-from seffaf.retention.runner import RetentionRunner
 from seffaf.retention.tombstones import DeletionCause
+
+if TYPE_CHECKING:
+    from seffaf.retention.deleter import DeletionOutcome
+    from seffaf.retention.report import RetentionReport
 
 retention_app = typer.Typer(help="Delete footage past its centre's retention period.", no_args_is_help=True)
 footage_app = typer.Typer(help="Stored footage: explicit, audited deletion.", no_args_is_help=True)
@@ -55,6 +60,8 @@ def retention_run(
     as_json: JsonOption = False,
 ) -> None:  # fmt: skip
     """Delete segments older than their centre's period that are not held, not under review, and verified."""
+    from seffaf.retention.runner import RetentionRunner
+
     settings = settings_from(ctx)
     store = build_store(settings, create_bucket=False)
     catalog = open_catalog_or_fail(settings)
@@ -85,6 +92,8 @@ def footage_delete(
     as_json: JsonOption = False,
 ) -> None:
     """Delete one segment now, whatever its age; footage under legal hold is refused (and the refusal audited)."""
+    from seffaf.retention.deleter import FootageDeleter
+
     if len(reason.strip()) < MIN_REASON:
         fail(f"--reason: say why the footage is deleted (at least {MIN_REASON} characters)")
     settings = settings_from(ctx)

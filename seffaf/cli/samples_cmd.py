@@ -7,9 +7,6 @@ from typing import Annotated
 
 import typer
 
-from review_app.audit.entries import AuditAction
-from review_app.audit.log import AuditLog
-from review_app.findings.samples import draw_samples
 from seffaf.cli.common import fail, open_catalog_or_fail, parse_time_option, settings_from
 from seffaf.cli.users_cmd import cli_actor
 from seffaf.clock import utcnow
@@ -29,6 +26,11 @@ def draw(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Draw each operator's sample of the period's served legs; the same seed always draws the same legs."""
+    # Imported here, not at the top: SQLAlchemy would cost every other command start-up time.
+    from review_app.audit.entries import AuditAction
+    from review_app.audit.log import AuditLog
+    from review_app.findings.samples import draw_samples
+
     settings = settings_from(ctx)
     seed = settings.review.sample_seed
     if seed is None:

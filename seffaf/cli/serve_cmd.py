@@ -1,14 +1,15 @@
-"""`seffaf serve` and `seffaf sources`: the web application and the queue systems that post to it."""
+"""`seffaf serve` and `seffaf sources`: the web application and the queue systems that post to it.
+
+The web stack and the catalog are imported inside each command: at the top they would cost every
+other `seffaf` command (a recorder per camera) seconds of start-up time and their memory.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from ingest.sources import SourceError, add_source, list_sources
-from review_app.app import create_app
 from seffaf.cli.common import open_catalog_or_fail, settings_from, user_errors
 from seffaf.clock import utcnow
 
@@ -21,6 +22,10 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the API (queue-event intake; the review pages come with the review app)."""
+    import uvicorn
+
+    from review_app.app import create_app
+
     settings = settings_from(ctx)
     open_catalog_or_fail(settings).close()  # fail fast, with a clear message, before uvicorn starts
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
@@ -33,6 +38,8 @@ def sources_add(
     clock_offset: Annotated[float, typer.Option(help="Seconds to add to its timestamps (its clock error).")] = 0.0,
 ) -> None:
     """Register a queue system and print its API key (shown once)."""
+    from ingest.sources import SourceError, add_source
+
     catalog = open_catalog_or_fail(settings_from(ctx))
     with user_errors(SourceError), catalog.sessions() as session, session.begin():
         key = add_source(session, name, clock_offset, utcnow())
@@ -42,6 +49,8 @@ def sources_add(
 @sources_app.command("list")
 def sources_list(ctx: typer.Context) -> None:
     """List registered queue systems (never their keys)."""
+    from ingest.sources import list_sources
+
     catalog = open_catalog_or_fail(settings_from(ctx))
     with catalog.sessions() as session:
         for row in list_sources(session):

@@ -1,4 +1,8 @@
-"""`seffaf users`: review-app accounts, their roles and centre scope. Every change is audited."""
+"""`seffaf users`: review-app accounts, their roles and centre scope. Every change is audited.
+
+The catalog and password hashing are imported inside each command: at the top they would cost every
+other `seffaf` command (a recorder per camera) their start-up time and memory.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,18 @@ import getpass
 import json
 import sys
 from collections.abc import Mapping
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from review_app.audit.entries import AuditAction
-from review_app.audit.log import AuditLog
-from review_app.auth.passwords import Passwords, WeakPassword, generate_password
 from review_app.auth.scope import sees_all_centers
-from review_app.auth.users import UserDirectory, UserError, user_of
-from seffaf.catalog.audit_tables import DetailValue
 from seffaf.cli.common import fail, open_catalog_or_fail, settings_from, user_errors
 from seffaf.clock import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from seffaf.catalog.audit_tables import DetailValue
 
 users_app = typer.Typer(help="Review-app accounts: roles, centres, passwords (every change is audited).",
                         no_args_is_help=True)  # fmt: skip
@@ -54,6 +57,8 @@ def cli_actor() -> str:
 
 def _password(from_stdin: bool) -> tuple[str, bool]:
     """The password and whether it was generated (then it is printed, once)."""
+    from review_app.auth.passwords import generate_password
+
     if not from_stdin:
         return generate_password(), True
     password = sys.stdin.readline().rstrip("\r\n")
@@ -64,6 +69,9 @@ def _password(from_stdin: bool) -> tuple[str, bool]:
 
 def _audit(session: Session, username: str, reason: str, detail: Mapping[str, DetailValue]) -> None:
     """Audit an admin change, inside the transaction that makes it."""
+    from review_app.audit.entries import AuditAction
+    from review_app.audit.log import AuditLog
+
     AuditLog(session, utcnow).append(AuditAction.ADMIN_CHANGE, actor=cli_actor(), object_type="user",
                                      object_id=username, reason=reason, detail=detail)  # fmt: skip
 
@@ -78,6 +86,9 @@ def users_add(
     password_stdin: StdinOption = False,
 ) -> None:
     """Create an account. Without --password-stdin a strong password is generated and printed once."""
+    from review_app.auth.passwords import Passwords, WeakPassword
+    from review_app.auth.users import UserDirectory, UserError, user_of
+
     password, generated = _password(password_stdin)
     with user_errors(WeakPassword):
         password_hash = Passwords().hash(password)
@@ -103,6 +114,8 @@ def users_roles(
     operator_link: LinksOption = None,
 ) -> None:
     """Replace an account's roles (and its centres and operator links, when given). Applies on the next request."""
+    from review_app.auth.users import UserDirectory, UserError
+
     catalog = open_catalog_or_fail(settings_from(ctx))
     with user_errors(UserError), catalog.sessions() as session, session.begin():
         directory = UserDirectory(session)
@@ -119,6 +132,8 @@ def users_roles(
 
 
 def _set_disabled(ctx: typer.Context, username: str, disabled: bool) -> None:
+    from review_app.auth.users import UserDirectory, UserError
+
     catalog = open_catalog_or_fail(settings_from(ctx))
     with user_errors(UserError), catalog.sessions() as session, session.begin():
         directory = UserDirectory(session)
@@ -146,6 +161,9 @@ def users_enable(ctx: typer.Context, username: UsernameArg) -> None:
 @users_app.command("password")
 def users_password(ctx: typer.Context, username: UsernameArg, password_stdin: StdinOption = False) -> None:
     """Set a new password (generated and printed once unless --password-stdin); ends the account's sessions."""
+    from review_app.auth.passwords import Passwords, WeakPassword
+    from review_app.auth.users import UserDirectory, UserError
+
     password, generated = _password(password_stdin)
     with user_errors(WeakPassword):
         password_hash = Passwords().hash(password)
@@ -166,6 +184,8 @@ def users_list(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print the accounts as JSON.")] = False
 ) -> None:
     """List accounts (never their password hashes)."""
+    from review_app.auth.users import UserDirectory
+
     catalog = open_catalog_or_fail(settings_from(ctx))
     with catalog.sessions() as session:
         users = UserDirectory(session).all_users()

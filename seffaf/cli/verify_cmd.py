@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from recorder.verify import ChainReport, Hole, load_chain
 from seffaf.cli.common import build_store, parse_time_option, settings_from, user_errors
 from seffaf.retention.tombstones import DELETIONS
+
+if TYPE_CHECKING:
+    from recorder.verify import ChainReport, Hole
 
 
 def _hole_json(hole: Hole) -> dict[str, object]:
@@ -42,6 +44,9 @@ def verify_chain(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Check every object's hash, the chain links and sequence continuity; exit 0 only when intact."""
+    # Imported here, not at the top: the manifests' models would cost every other command start-up time.
+    from recorder.verify import load_chain
+
     settings = settings_from(ctx, storage_url=storage)
     store = build_store(settings, create_bucket=False)
     with user_errors(ValueError):

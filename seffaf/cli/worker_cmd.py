@@ -7,11 +7,7 @@ from typing import Annotated
 
 import typer
 
-from indexer.analyse_job import ANALYSE_SEGMENT, analyse_segment_job
-from indexer.worker import VERIFY_SEGMENT, Worker, verify_segment
-from policies.evaluate_job import EVALUATE_IDLE, evaluate_idle_job, evaluate_leg_job
-from policies.loader import RuleSetError, load_ruleset
-from policies.readiness import EVALUATE_LEG
+from indexer.job_kinds import ANALYSE_SEGMENT, EVALUATE_IDLE, EVALUATE_LEG, VERIFY_SEGMENT
 from seffaf.cli.common import build_store, open_catalog_or_fail, settings_from, user_errors
 from seffaf.cli.findings_cmd import RulesOption
 from seffaf.cli.policies_cmd import DEFAULT_RULESET
@@ -28,6 +24,13 @@ def worker(
     rules: RulesOption = DEFAULT_RULESET,
 ) -> None:
     """Claim and run indexing jobs (segment verification, footage analytics, rule evaluation) until stopped."""
+    # Imported here, not at the top: the analytics (numpy, scipy, OpenCV, ONNX) and the rule engine would cost
+    # every other command (a recorder per camera) seconds of start-up and their memory.
+    from indexer.analyse_job import analyse_segment_job
+    from indexer.worker import Worker, verify_segment
+    from policies.evaluate_job import evaluate_idle_job, evaluate_leg_job
+    from policies.loader import RuleSetError, load_ruleset
+
     configure_logging(json_lines=True)
     with user_errors(RuleSetError):
         checked = load_ruleset(rules)

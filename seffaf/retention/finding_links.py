@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from indexer.linker import DEFAULT_PAD_S
+from indexer.coverage import DEFAULT_PAD_S
 from policies.finding_views import review_status_column
 from policies.verdict_flow import FINAL_STATUSES
 from seffaf.catalog.finding_tables import FindingRow

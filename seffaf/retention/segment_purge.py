@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import CursorResult, Delete, delete
 from sqlalchemy.orm import Session
 
+from indexer.job_kinds import SEGMENT_JOB_KINDS
 from seffaf.catalog.footage_tables import SegmentRow
 from seffaf.catalog.job_tables import JobRow
 from seffaf.catalog.observation_tables import ObservationRow
@@ -22,10 +23,6 @@ from seffaf.retention.holds import IN_CHUNK
 
 # The job statuses a worker may still act on (claim() takes queued jobs and expired running ones).
 PENDING_STATUSES = ("queued", "running")
-# The jobs whose subject is a segment key: indexer/worker.py VERIFY_SEGMENT, indexer/analyse_job.py
-# ANALYSE_SEGMENT (not imported: the analytics pull in numpy and scipy). Naming the kinds lets the
-# delete use the (kind, subject) unique index instead of scanning every job.
-SEGMENT_JOB_KINDS = ("verify_segment", "analyse_segment")
 
 
 @dataclass
@@ -49,6 +46,7 @@ def purge_segments(session: Session, keys: Collection[str]) -> PurgedRows:
         chunk = wanted[i : i + IN_CHUNK]
         # Jobs before observations: a worker that completed first (PostgreSQL makes us wait for its
         # commit on the job row) has committed its observations before our observation delete runs.
+        # Naming the kinds lets the delete use the (kind, subject) unique index instead of scanning every job.
         pending = JobRow.kind.in_(SEGMENT_JOB_KINDS), JobRow.subject.in_(chunk), JobRow.status.in_(PENDING_STATUSES)
         purged.jobs += _deleted(session, delete(JobRow).where(*pending))
         purged.observations += _deleted(session, delete(ObservationRow).where(ObservationRow.segment_key.in_(chunk)))

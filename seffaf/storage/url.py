@@ -6,12 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import urllib3
-from minio import Minio
-
 from seffaf.storage.base import ObjectStore
 from seffaf.storage.local import LocalObjectStore
-from seffaf.storage.s3 import S3ObjectStore
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -97,6 +93,13 @@ def open_store(location: StorageLocation, connect_timeout_s: float = 5.0, read_t
     """Build the store for a location. Creates nothing and contacts no server."""
     if isinstance(location, LocalLocation):
         return LocalObjectStore(location.root)
+    # Imported here: only an s3:// store needs the minio SDK, and every `seffaf` command (one recorder
+    # process per camera) would otherwise pay its start-up time and memory.
+    import urllib3
+    from minio import Minio
+
+    from seffaf.storage.s3 import S3ObjectStore
+
     # Our own retry loop (uploader) owns backoff; the HTTP layer only smooths blips.
     http = urllib3.PoolManager(
         timeout=urllib3.Timeout(connect=connect_timeout_s, read=read_timeout_s),

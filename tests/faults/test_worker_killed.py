@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from indexer.job_kinds import VERIFY_SEGMENT
 from indexer.jobs import enqueue
-from indexer.worker import VERIFY_SEGMENT
 from seffaf.catalog.connect import open_catalog
 from seffaf.catalog.footage_tables import SegmentRow
 from seffaf.catalog.job_tables import JobRow

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from indexer.analyse_job import ANALYSE_SEGMENT, analyse_segment_job
+from indexer.analyse_job import analyse_segment_job
 from indexer.analytics.observations import DETECTOR_VERSIONS
+from indexer.job_kinds import ANALYSE_SEGMENT
 from indexer.jobs import Claim
 from seffaf.catalog.connect import open_catalog
 from seffaf.catalog.footage_tables import SegmentRow

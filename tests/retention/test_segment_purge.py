@@ -7,9 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from indexer.analyse_job import ANALYSE_SEGMENT
+from indexer.job_kinds import ANALYSE_SEGMENT, VERIFY_SEGMENT
 from indexer.jobs import claim, complete, enqueue
-from indexer.worker import VERIFY_SEGMENT
 from seffaf.catalog.connect import open_catalog
 from seffaf.catalog.footage_tables import SegmentRow
 from seffaf.catalog.job_tables import JobRow
