@@ -36,7 +36,8 @@ from indexer.analytics.observations import (
     analyse_segment,
     build_baseline,
 )
-from indexer.analytics.presence import Zone, Zones, default_detector
+from indexer.analytics.presence import default_detector
+from indexer.zones import Zone, Zones
 from seffaf.scripted_footage import ClipScript, FacePlacement, Span, write_window_clip
 from tests.indexer.scoring import Score, score_clip, table
 

@@ -15,30 +15,17 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from indexer.analytics.observations import analyse_segment, cache_key
-from indexer.analytics.presence import Zone, Zones
 from indexer.jobs import Claim
 from indexer.worker import Handler
+from indexer.zones import zones_for
 from seffaf.catalog.bulk import ValueEncoder, insert_tuples
 from seffaf.catalog.footage_tables import SegmentRow
 from seffaf.catalog.observation_tables import ObservationRow
-from seffaf.catalog.sites_tables import WindowRow
 from seffaf.storage.base import ObjectStore
 
-# Without zones in the sites file: the operator sits across the desk (top half of the picture
-# from a camera behind the citizen), the citizen in the bottom half.
-DEFAULT_ZONES = Zones(operator=Zone(0.0, 0.0, 1.0, 0.5), citizen=Zone(0.0, 0.5, 1.0, 1.0))
 OBSERVATIONS = cast(Table, ObservationRow.__table__)
 COLUMNS = ("segment_key", "cache_key", "camera", "start", "end", "kind", "value", "confidence", "detector",
            "detector_version")  # fmt: skip
-
-
-def zones_for(session: Session, camera: str) -> Zones:
-    window = session.scalars(select(WindowRow).where(WindowRow.camera == camera)).first()
-    if window is None:
-        return DEFAULT_ZONES
-    operator = Zone(*window.operator_zone) if window.operator_zone else DEFAULT_ZONES.operator
-    citizen = Zone(*window.citizen_zone) if window.citizen_zone else DEFAULT_ZONES.citizen
-    return Zones(operator=operator, citizen=citizen)
 
 
 def analyse_segment_job(store: ObjectStore) -> Handler:

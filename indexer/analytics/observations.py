@@ -52,7 +52,8 @@ from indexer.analytics.frames import (
 )
 from indexer.analytics.integrity import IntegrityResult, VisualBaseline, analyse_integrity, baseline_from_frames
 from indexer.analytics.intervals import Interval
-from indexer.analytics.presence import PresenceResult, Zones, analyse_presence
+from indexer.analytics.presence import PresenceResult, analyse_presence
+from indexer.zones import Zones
 
 FRAMES_VERSION = "frames-1"
 

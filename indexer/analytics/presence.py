@@ -25,43 +25,13 @@ from indexer.analytics.facedetect import MODEL_VERSION, CenterFace, Face
 from indexer.analytics.frames import SampledFrame
 from indexer.analytics.gating import Box, FaceTrack, grow, motion_score, refind, scale_box, should_detect, snap_region
 from indexer.analytics.intervals import ValueSpan, value_spans
+from indexer.zones import Zone, Zones
 
 U8Array = npt.NDArray[np.uint8]
 
 VERSION = f"presence-1+{MODEL_VERSION}"
 THUMB_WIDTH = 96
 UNKNOWN = -1  # citizen_count of a frame the camera could not see
-
-
-@dataclass(frozen=True)
-class Zone:
-    """A rectangle in normalized coordinates (0..1, origin top left)."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    def __post_init__(self) -> None:
-        if not (0.0 <= self.x0 < self.x1 <= 1.0 and 0.0 <= self.y0 < self.y1 <= 1.0):
-            raise ValueError(f"zone must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1: {self}")
-
-    def contains(self, x: float, y: float) -> bool:
-        return self.x0 <= x < self.x1 and self.y0 <= y < self.y1
-
-    def expanded(self, margin: float) -> Zone:
-        dx, dy = (self.x1 - self.x0) * margin, (self.y1 - self.y0) * margin
-        return Zone(max(0.0, self.x0 - dx), max(0.0, self.y0 - dy), min(1.0, self.x1 + dx), min(1.0, self.y1 + dy))
-
-    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
-        x0, y0 = int(self.x0 * width), int(self.y0 * height)
-        return x0, y0, max(x0 + 1, round(self.x1 * width)), max(y0 + 1, round(self.y1 * height))
-
-
-@dataclass(frozen=True)
-class Zones:
-    operator: Zone
-    citizen: Zone
 
 
 @dataclass(frozen=True)

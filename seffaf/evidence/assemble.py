@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indexer.analyse_job import zones_for
+from indexer.zones import zones_for
 from seffaf.catalog.event_tables import QueueEventRow
 from seffaf.catalog.finding_tables import FindingRow, VerdictRow
 from seffaf.catalog.footage_tables import SegmentRow

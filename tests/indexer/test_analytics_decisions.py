@@ -18,7 +18,8 @@ from indexer.analytics.facedetect import decode_heatmap
 from indexer.analytics.frames import SampledFrame, keep_frame, scaled_size, to_mono_float
 from indexer.analytics.gating import FaceTrack, motion_score, refind, should_detect, snap_axis, snap_region
 from indexer.analytics.integrity import FrameQuality, IntegrityThresholds, analyse_integrity, frozen_flags, judge
-from indexer.analytics.presence import PresenceThresholds, Zone, Zones, union, zone_count
+from indexer.analytics.presence import PresenceThresholds, union, zone_count
+from indexer.zones import Zone, Zones
 
 T = IntegrityThresholds()
 

@@ -30,7 +30,8 @@ from indexer.analytics.observations import (
     analyse_segment,
     build_baseline,
 )
-from indexer.analytics.presence import PresenceThresholds, Zone, Zones, analyse_presence
+from indexer.analytics.presence import PresenceThresholds, analyse_presence
+from indexer.zones import Zone, Zones
 from seffaf.scripted_footage import ClipScript, FacePlacement, Span, ZoneName, head_crop, write_window_clip
 from tests.indexer.scoring import Score, Timeline, in_spans, score_clip, table
 

