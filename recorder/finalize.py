@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -17,7 +18,6 @@ from recorder.spool import ChainState, OpenSegment, PendingGap, Spool
 from seffaf import __version__
 from seffaf.keys import GapKey
 from seffaf.manifests import AudioTrack, GapManifest, RecorderInfo, SegmentManifest, VideoTrack
-from seffaf.storage.base import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,16 @@ def probe_segment(path: Path) -> TrackCounts:
     return TrackCounts(video_packets, audio_packets, keyframes, round(end_s, 6))
 
 
+def hash_segment(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a closed segment, both from one open descriptor.
+
+    file_digest reads into one reused buffer instead of allocating a new chunk per read.
+    """
+    with path.open("rb", buffering=0) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        return size, hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def build_manifest(
     opened: OpenSegment,
     media_path: Path,
@@ -72,6 +82,7 @@ def build_manifest(
     written_at: datetime,
     recovered: bool,
 ) -> SegmentManifest:
+    size_bytes, sha256 = hash_segment(media_path)
     audio = None
     if opened.audio_stored_codec is not None and opened.audio_source_codec is not None:
         audio = AudioTrack(
@@ -97,8 +108,8 @@ def build_manifest(
         audio=audio,
         audio_status=opened.audio_status,
         warnings=[*opened.warnings, *counts.warnings],
-        size_bytes=media_path.stat().st_size,
-        sha256=sha256_file(media_path),
+        size_bytes=size_bytes,
+        sha256=sha256,
         prev_sha256=opened.prev_sha256,
         recovered=recovered,
         source=opened.source,

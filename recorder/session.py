@@ -113,20 +113,25 @@ class CameraSession:
         end = SessionEnd.SOURCE_ENDED
         detail = "stream ended"
         try:
-            stop = self._stop
+            # Hot loop (tens of packets per second per camera): bound methods and flags in locals.
+            is_set = self._stop.is_set
+            live = self._live
+            on_video = self._on_video
+            packet_received = self._metrics.packet_received
+            copy_audio = self._copy_audio
             frame_ticks = self._frame_ticks(video)
             # RTSP's first packet (often the keyframe) can come before RTCP sync, without a
             # timestamp: hold it and place it one frame before the next timed packet.
             untimed: av.Packet[VideoStream] | None = None
             for packet in container.demux(streams):
+                is_video = packet.stream is video
                 # A file stops on a keyframe, so the footage a later run adds continues without a hole.
-                if stop.is_set() and (self._live or (packet.stream is video and packet.is_keyframe)):
+                if is_set() and (live or (is_video and packet.is_keyframe)):
                     end, detail = SessionEnd.STOPPED, "stop requested"
                     break
                 if packet.size == 0:
                     continue  # demuxer flush packet
                 pts, dts = packet.pts, packet.dts
-                is_video = packet.stream is video
                 if pts is None:
                     if dts is None:
                         if is_video:
@@ -137,16 +142,19 @@ class CameraSession:
                         continue
                     pts = dts
                 if is_video:
-                    self._metrics.packet_received()
+                    packet_received()
                     if untimed is not None:
                         placed = pts - frame_ticks
-                        self._on_video(untimed, placed, placed, video, audio)
+                        on_video(untimed, placed, placed, video, audio)
                         untimed = None
-                    if not self._on_video(cast("av.Packet[VideoStream]", packet), pts, dts, video, audio):
+                    if not on_video(cast("av.Packet[VideoStream]", packet), pts, dts, video, audio):
                         end, detail = SessionEnd.SPOOL_FULL, "spool below its free-space minimum"
                         break
-                elif self._writer is not None:
-                    self._on_audio(cast("av.Packet[AudioStream]", packet), pts, dts)
+                elif (writer := self._writer) is not None:
+                    if copy_audio:
+                        writer.add_audio_packet(cast("av.Packet[AudioStream]", packet), pts, dts)
+                    else:
+                        self._transcode_audio(writer, cast("av.Packet[AudioStream]", packet), pts)
         except (av.FFmpegError, OSError) as exc:
             if is_disk_full(exc):  # the spool's disk, not the camera: the supervisor waits for uploads to free room
                 self._disk_full = True
@@ -198,11 +206,7 @@ class CameraSession:
         writer.add_video(packet, pts, dts, keyframe, t, duration)
         return True
 
-    def _on_audio(self, packet: av.Packet[AudioStream], pts: int, dts: int | None) -> None:
-        assert self._writer is not None
-        if self._copy_audio:
-            self._writer.add_audio_packet(packet, pts, dts)
-            return
+    def _transcode_audio(self, writer: SegmentWriter, packet: av.Packet[AudioStream], pts: int) -> None:
         t = pts * self._audio_tb
         try:
             frames = packet.decode()
@@ -211,7 +215,7 @@ class CameraSession:
             return
         for frame in frames:
             if frame.pts is not None and frame.time_base is not None:
-                self._writer.add_audio_frame(frame, float(frame.pts * frame.time_base))
+                writer.add_audio_frame(frame, float(frame.pts * frame.time_base))
 
     def _open_segment(self, t: float, video: VideoStream, audio: AudioChoice) -> SegmentWriter:
         """Open the next segment; its final start (and any gap before it) is fixed at close."""

@@ -3,7 +3,7 @@
 Video packets are copied (never decoded); audio is copied (ADTS-framed AAC through FFmpeg's
 `aac_adtstoasc`, which only moves its header into an AudioSpecificConfig) or, for codecs MP4
 cannot carry (G.711), encoded to AAC here. Fragments are cut at most every `fragment_s`, so a
-crash loses at most that much; the file is fsynced once a second and on close.
+crash loses at most that much; the file's data is synced once a second and on close.
 """
 
 from __future__ import annotations
@@ -202,7 +202,8 @@ class SegmentWriter:
             if not self.path.exists():
                 return
             self._sync_fd = os.open(self.path, os.O_RDONLY)
-        os.fsync(self._sync_fd)
+        # fdatasync still writes the size an append changed; only timestamps are left to the kernel.
+        os.fdatasync(self._sync_fd)
 
     def _release(self) -> None:
         if self._sync_fd is not None:
