@@ -88,4 +88,8 @@ class QueueEvent(BaseModel):
 
     def content_key(self) -> str:
         """Canonical JSON of the event: equal for a redelivery, different for a conflict."""
-        return self.model_dump_json(exclude_none=False)
+        return self.content_bytes().decode()
+
+    def content_bytes(self) -> bytes:
+        """content_key as UTF-8, straight from pydantic-core (what model_dump_json decodes)."""
+        return self.__pydantic_serializer__.to_json(self)

@@ -11,30 +11,28 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from enum import StrEnum
-from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.event_sql import insert_events, stored_digests
 from ingest.events import EventType, QueueEvent
 from ingest.parsing import ParsedEvent, ParsedRow, RejectedRow
-from seffaf.catalog.bulk import ValueEncoder, insert_tuples
-from seffaf.catalog.event_tables import EventConflictRow, QueueEventRow, RejectedEventRow, SourceSystemRow
+from seffaf.catalog.bulk import ValueEncoder
+from seffaf.catalog.event_tables import EventConflictRow, RejectedEventRow, SourceSystemRow
 from seffaf.catalog.sites_tables import CenterRow
 from seffaf.clock import Clock
 
 logger = logging.getLogger(__name__)
-QUEUE_EVENTS = cast(Table, QueueEventRow.__table__)
 EVENT_COLUMNS = (
     "source", "event_id", "type", "center", "occurred_at", "service_date", "ticket", "service", "priority",
     "window", "operator", "application_ids", "to_window", "to_service", "content_sha256", "received_at",
 )  # fmt: skip
 FUTURE_TOLERANCE = timedelta(minutes=5)
 PAST_TOLERANCE = timedelta(days=400)
-SHIFT_TYPES = frozenset({EventType.OPERATOR_LOGIN, EventType.OPERATOR_LOGOUT})
 
 
 class ItemStatus(StrEnum):
@@ -57,6 +55,9 @@ class VisitRef:
     center: str
     service_date: date
     ticket: str | None  # None: the day's walk-ins
+
+
+VisitKey = tuple[str, date, str | None]  # a VisitRef's fields, while a batch is written
 
 
 @dataclass
@@ -90,6 +91,7 @@ class EventWriter:
         self._clock = clock
         self._record_rejections = record_rejections  # off when retrying rows already kept
         self._clock_now = clock()
+        self._latest, self._earliest = self._clock_now + FUTURE_TOLERANCE, self._clock_now - PAST_TOLERANCE
         self._encoder = ValueEncoder("sqlite")
         self._zones: dict[str, ZoneInfo] | None = None
         self._offsets: dict[str, float] | None = None
@@ -120,8 +122,9 @@ class EventWriter:
                 rejected.append((index, RejectedRow(row.origin, row.raw, "center", reason, event.source)))
                 continue
             key = (event.source, event.event_id)
-            canonical = event.content_key()
-            digest = hashlib.sha256(canonical.encode()).hexdigest()
+            content = event.content_bytes()
+            digest = hashlib.sha256(content).hexdigest()
+            canonical = content.decode()
             if key in candidates:  # repeated inside the batch
                 status = ItemStatus.DUPLICATE if candidates[key][2] == digest else ItemStatus.CONFLICT
                 results[index] = ItemResult(status, row.origin, event.event_id)
@@ -134,9 +137,11 @@ class EventWriter:
         existing = self._existing(list(candidates))
         new_rows: list[tuple[object, ...]] = []
         self._clock_now = now
+        self._latest, self._earliest = now + FUTURE_TOLERANCE, now - PAST_TOLERANCE
         self._encoder = ValueEncoder(self._session.connection().dialect.name)
         received = self._encoder.datetime(now)
-        affected = Affected()
+        visits: set[VisitKey] = set()
+        shift_days: set[tuple[str, date]] = set()
         accepted: list[AcceptedEvent] = []
         for key, (index, row, digest, canonical) in candidates.items():
             if key in existing:
@@ -147,10 +152,10 @@ class EventWriter:
                     )
                 results[index] = ItemResult(status, row.origin, row.event.event_id)
                 continue
-            new_rows.append(self._row(row.event, digest, received, affected))
+            new_rows.append(self._row(row.event, digest, received, visits, shift_days))
             accepted.append(AcceptedEvent(row.event, canonical))
             results[index] = ItemResult(ItemStatus.ACCEPTED, row.origin, row.event.event_id)
-        insert_tuples(self._session.connection(), QUEUE_EVENTS, EVENT_COLUMNS, new_rows)
+        insert_events(self._session.connection(), EVENT_COLUMNS, new_rows)
         for index, rejection in rejected:
             if not self._record_rejections:
                 results[index] = ItemResult(ItemStatus.REJECTED, rejection.origin, None, rejection.reason)
@@ -167,6 +172,7 @@ class EventWriter:
             )
             results[index] = ItemResult(ItemStatus.REJECTED, rejection.origin, None, rejection.reason)
         self._session.flush()
+        affected = Affected({VisitRef(*key) for key in visits}, shift_days)
         return BatchOutcome([r for r in results if r is not None], affected, accepted)
 
     def _existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -174,38 +180,44 @@ class EventWriter:
         by_source: dict[str, list[str]] = {}
         for source, event_id in keys:
             by_source.setdefault(source, []).append(event_id)
+        connection = self._session.connection()
         found: dict[tuple[str, str], str] = {}
         for source, ids in by_source.items():
-            for start in range(0, len(ids), 5000):  # stay under the databases' parameter limits
-                query = select(QueueEventRow.event_id, QueueEventRow.content_sha256).where(
-                    QueueEventRow.source == source, QueueEventRow.event_id.in_(ids[start : start + 5000])
-                )
-                for event_id, digest in self._session.execute(query):
-                    found[(source, event_id)] = digest
+            for event_id, digest in stored_digests(connection, source, ids).items():
+                found[(source, event_id)] = digest
         return found
 
-    def _row(self, event: QueueEvent, digest: str, received: object, affected: Affected) -> tuple[object, ...]:
+    def _row(
+        self, event: QueueEvent, digest: str, received: object, visits: set[VisitKey], shift_days: set[tuple[str, date]]
+    ) -> tuple[object, ...]:
         """One queue_events row as a tuple in EVENT_COLUMNS order, already encoded (hot path)."""
-        now = self._clock_now
         occurred = event.occurred_at
         offset = self._offset(event.source)
         if offset:
             occurred += timedelta(seconds=offset)
-        if occurred > now + FUTURE_TOLERANCE or occurred < now - PAST_TOLERANCE:
+        if occurred > self._latest or occurred < self._earliest:
             self.clock_warnings += 1
             if self.clock_warnings <= 10:
+                now = self._clock_now.isoformat()
                 logger.warning("source %s: event %s occurred at %s, far from now (%s): check its clock",
-                               event.source, event.event_id, occurred.isoformat(), now.isoformat())  # fmt: skip
+                               event.source, event.event_id, occurred.isoformat(), now)  # fmt: skip
         zone = self._zone(event.center)
         assert zone is not None
         day = occurred.astimezone(zone).date()
-        if event.type in SHIFT_TYPES:
-            affected.shift_days.add((event.center, day))
+        kind = event.type
+        # Plain tuples while looping: building a frozen VisitRef per event costs more than the rest.
+        if kind is EventType.OPERATOR_LOGIN or kind is EventType.OPERATOR_LOGOUT:
+            shift_days.add((event.center, day))
         else:
-            affected.visits.add(VisitRef(event.center, day, event.ticket))
+            visits.add((event.center, day, event.ticket))
         encode = self._encoder
+        if occurred.tzinfo is UTC and encode.dialect == "sqlite":
+            # What encode.datetime gives (naive UTC text), minus two conversions that are no-ops here.
+            occurred_value: object = occurred.isoformat(" ", "microseconds")[:-6]
+        else:
+            occurred_value = encode.datetime(occurred)
         return (
-            event.source, event.event_id, event.type.value, event.center, encode.datetime(occurred),
+            event.source, event.event_id, kind.value, event.center, occurred_value,
             encode.date(day), event.ticket, event.service, event.priority, event.window, event.operator,
             encode.json_list(event.application_ids), event.to_window, event.to_service, digest, received,
         )  # fmt: skip
