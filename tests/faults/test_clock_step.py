@@ -32,13 +32,13 @@ from recorder.spool import Spool
 from recorder.supervisor import EXIT_OK, Supervisor
 from seffaf.cli.main import app
 from seffaf.config import RecorderConfig
-from seffaf.manifests import GapCause, GapManifest, SegmentManifest
+from seffaf.manifests import GapCause, SegmentManifest
 from seffaf.storage.local import LocalObjectStore
 from seffaf.synthetic_media import SyntheticClip, write_clip
 from tests.support.footage import download, stored_manifests
+from tests.support.recorder_daemon import CAMERA, gaps
 
 pytestmark = pytest.mark.integration
-CAMERA = "baku-1-w07"
 T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
 FPS = 25
 CLIP = SyntheticClip(seconds=16.0, width=320, height=180, fps=FPS, gop_seconds=2.0, audio="none")
@@ -173,7 +173,7 @@ def test_wall_clock_stepped_forward_then_back_keeps_keys_chain_and_durations(
     assert manifests[6].start < manifests[5].start
 
     # Nothing was lost, but the forward step leaves an hour with no footage: one gap says why.
-    [gap] = stored_gaps(store)
+    [gap] = gaps(store)
     assert gap.cause is GapCause.CLOCK_STEP
     assert (gap.start, gap.end) == (manifests[3].end, manifests[4].start)
     assert (gap.end - gap.start).total_seconds() == pytest.approx(HOUR, abs=0.5)
@@ -186,15 +186,11 @@ def test_wall_clock_stepped_forward_then_back_keeps_keys_chain_and_durations(
 def test_wall_clock_stepped_forward_leaves_a_chain_that_verifies_intact(tmp_path: Path, tcp_camera: TcpCamera) -> None:
     store = record_live(tmp_path, tcp_camera, {STEP_FORWARD_AT: HOUR})
     assert [m.seq for m in stored_manifests(store, CAMERA)] == list(range(1, 9))
-    [gap] = stored_gaps(store)
+    [gap] = gaps(store)
     assert gap.cause is GapCause.CLOCK_STEP
     report = verify_chain(store)
     assert report["unexplained_holes"] == [], report
     assert report["intact"], report
-
-
-def stored_gaps(store: LocalObjectStore) -> list[GapManifest]:
-    return [GapManifest.model_validate_json(store.get(info.key)) for info in store.list(f"gaps/{CAMERA}/")]
 
 
 def verify_chain(store: LocalObjectStore) -> VerifyReport:
